@@ -1,0 +1,94 @@
+package dev.openplus;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+
+import dev.openplus.auth.RevocationListener;
+import dev.openplus.auth.TokenEndpoint;
+import dev.openplus.auth.TokenService;
+import dev.openplus.coach.CoachResource;
+import dev.openplus.config.Config;
+import dev.openplus.db.Database;
+import dev.openplus.group.GroupEndpoints;
+import dev.openplus.group.GroupResource;
+import dev.openplus.http.Exchange;
+import dev.openplus.http.HttpServer;
+import dev.openplus.jsonapi.ResourceEndpoints;
+import dev.openplus.jsonapi.ResourceRegistry;
+import dev.openplus.organization.OrganizationResource;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/** The running API server on an open database: routes, token service, revocation listener, metrics. */
+public final class Application implements AutoCloseable {
+    private final Javalin javalin;
+    private final RevocationListener revocations;
+
+    private Application(Javalin javalin, RevocationListener revocations) {
+        this.javalin = javalin;
+        this.revocations = revocations;
+    }
+
+    public static ResourceRegistry registry() {
+        return new ResourceRegistry()
+                .register(OrganizationResource.TYPE)
+                .register(GroupResource.TYPE)
+                .register(CoachResource.TYPE);
+    }
+
+    public static Application start(Config config, Database database) throws SQLException {
+        ResourceRegistry registry = registry();
+        ResourceEndpoints resources = new ResourceEndpoints(database, registry);
+        TokenService tokens = new TokenService(database, config.accessTokenTtl(), config.refreshTokenTtl());
+        RevocationListener revocations = new RevocationListener(database, tokens).start();
+        TokenEndpoint tokenEndpoint = new TokenEndpoint(database, tokens, resources);
+        GroupEndpoints groups = new GroupEndpoints(database, resources);
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+        Javalin javalin = HttpServer.create(config.maxBodyBytes(), tokens, metrics, cfg -> {
+            var routes = cfg.routes;
+            routes.get("/health", ctx -> Exchange.respond(ctx, 200, "application/json",
+                    "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8)));
+            routes.get("/ready", ctx -> {
+                boolean ready = database.reachable();
+                Exchange.respond(ctx, ready ? 200 : 503, "application/json",
+                        (ready ? "{\"status\":\"ready\"}" : "{\"status\":\"database unreachable\"}")
+                                .getBytes(StandardCharsets.UTF_8));
+            });
+            routes.get("/metrics", ctx -> Exchange.respond(ctx, 200, "text/plain; version=0.0.4; charset=utf-8",
+                    metrics.scrape().getBytes(StandardCharsets.UTF_8)));
+
+            routes.post("/pub/oauth/token", tokenEndpoint::create);
+            routes.get("/pub/oauth/token/{id}/groups", tokenEndpoint::groups);
+            routes.get("/pub/oauth/token/{id}/organization", tokenEndpoint::organization);
+
+            routes.get("/pub/organization/{id}",
+                    ctx -> resources.fetch(ctx, OrganizationResource.TYPE, ctx.pathParam("id")));
+
+            routes.post("/pub/group", groups::create);
+            routes.get("/pub/group", ctx -> resources.collection(ctx, GroupResource.TYPE));
+            routes.get("/pub/group/{id}", ctx -> resources.fetch(ctx, GroupResource.TYPE, ctx.pathParam("id")));
+
+            routes.get("/pub/coach", ctx -> resources.collection(ctx, CoachResource.TYPE));
+            routes.get("/pub/coach/{id}", ctx -> resources.fetch(ctx, CoachResource.TYPE, ctx.pathParam("id")));
+        });
+        try {
+            javalin.start("0.0.0.0", config.port());
+        } catch (RuntimeException e) {
+            revocations.close();
+            throw e;
+        }
+        return new Application(javalin, revocations);
+    }
+
+    public int port() {
+        return javalin.port();
+    }
+
+    @Override
+    public void close() {
+        javalin.stop();
+        revocations.close();
+    }
+}

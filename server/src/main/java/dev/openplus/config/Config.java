@@ -1,0 +1,77 @@
+package dev.openplus.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Everything an operator can set, read once from the environment (flags override some of it).
+ * Each variable is documented in README.md.
+ */
+public record Config(
+        int port,
+        Path dataDir,
+        String databaseUrl,
+        String databaseUser,
+        String databasePassword,
+        Duration accessTokenTtl,
+        Duration refreshTokenTtl,
+        long maxBodyBytes,
+        int maxBulkItems,
+        int databasePoolSize) {
+
+    public static final int DEFAULT_PORT = 8080;
+
+    public static Config fromEnvironment() {
+        return fromMap(System.getenv());
+    }
+
+    public static Config fromMap(Map<String, String> env) {
+        return new Config(
+                intValue(env, "OPENPLUS_PORT", DEFAULT_PORT),
+                Path.of(env.getOrDefault("OPENPLUS_DATA_DIR", "./data")).toAbsolutePath().normalize(),
+                blankToNull(env.get("OPENPLUS_DATABASE_URL")),
+                blankToNull(env.get("OPENPLUS_DATABASE_USER")),
+                blankToNull(env.get("OPENPLUS_DATABASE_PASSWORD")),
+                Duration.ofSeconds(intValue(env, "OPENPLUS_ACCESS_TOKEN_TTL", 3600)),
+                Duration.ofSeconds(intValue(env, "OPENPLUS_REFRESH_TOKEN_TTL", 30 * 24 * 3600)),
+                intValue(env, "OPENPLUS_MAX_BODY_BYTES", 4 * 1024 * 1024),
+                intValue(env, "OPENPLUS_MAX_BULK_ITEMS", 1000),
+                intValue(env, "OPENPLUS_DB_POOL_SIZE", 16));
+    }
+
+    public boolean embeddedDatabase() {
+        return databaseUrl == null;
+    }
+
+    public Config withPort(int newPort) {
+        return new Config(newPort, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
+                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize);
+    }
+
+    public Config withDataDir(Path newDataDir) {
+        return new Config(port, newDataDir.toAbsolutePath().normalize(), databaseUrl, databaseUser, databasePassword,
+                accessTokenTtl, refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize);
+    }
+
+    public Config withAccessTokenTtl(Duration ttl) {
+        return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, ttl, refreshTokenTtl,
+                maxBodyBytes, maxBulkItems, databasePoolSize);
+    }
+
+    private static int intValue(Map<String, String> env, String name, int fallback) {
+        String value = blankToNull(env.get(name));
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, got '" + value + "'");
+        }
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

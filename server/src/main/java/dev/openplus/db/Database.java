@@ -1,0 +1,114 @@
+package dev.openplus.db;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.function.Function;
+
+import javax.sql.DataSource;
+
+import org.flywaydb.core.Flyway;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import dev.openplus.config.Config;
+
+/** The PostgreSQL that OpenPlus uses: embedded by default, external when OPENPLUS_DATABASE_URL is set. */
+public final class Database implements AutoCloseable {
+    private final EmbeddedPostgres embedded;
+    private final HikariDataSource dataSource;
+    private final String jdbcUrl;
+    private final String user;
+    private final String password;
+    private final Settings settings = new Settings().withRenderSchema(false).withExecuteLogging(false);
+
+    private Database(EmbeddedPostgres embedded, String jdbcUrl, String user, String password, int poolSize) {
+        this.embedded = embedded;
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(jdbcUrl);
+        hikari.setUsername(user);
+        hikari.setPassword(password);
+        hikari.setMaximumPoolSize(poolSize);
+        hikari.setMinimumIdle(Math.min(2, poolSize));
+        hikari.setPoolName("openplus");
+        hikari.setAutoCommit(true);
+        hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
+        hikari.addDataSourceProperty("ApplicationName", "openplus");
+        this.dataSource = new HikariDataSource(hikari);
+    }
+
+    /**
+     * Opens the configured database and brings its schema up to date.
+     *
+     * @param exclusive true for a server: it must be the only process that owns an embedded data directory
+     */
+    public static Database open(Config config, boolean exclusive) throws IOException {
+        Database database;
+        if (config.embeddedDatabase()) {
+            EmbeddedPostgres pg = EmbeddedPostgres.open(config.dataDir(), exclusive);
+            try {
+                database = new Database(pg, pg.jdbcUrl(), EmbeddedPostgres.USER, null, config.databasePoolSize());
+            } catch (RuntimeException e) {
+                pg.close();
+                throw e;
+            }
+        } else {
+            database = new Database(null, config.databaseUrl(), config.databaseUser(), config.databasePassword(),
+                    config.databasePoolSize());
+        }
+        try {
+            database.migrate();
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+        return database;
+    }
+
+    private void migrate() {
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** A context on the pool: each statement takes and returns its own connection. */
+    public DSLContext dsl() {
+        return DSL.using(dataSource, SQLDialect.POSTGRES, settings);
+    }
+
+    /** Runs the work in one transaction (one per request, as DESIGN §3 asks). */
+    public <T> T transaction(Function<DSLContext, T> work) {
+        return dsl().transactionResult(configuration -> work.apply(configuration.dsl()));
+    }
+
+    /** A connection outside the pool, for LISTEN: it lives as long as the listener. */
+    public Connection dedicatedConnection() throws SQLException {
+        return java.sql.DriverManager.getConnection(jdbcUrl, user, password);
+    }
+
+    public boolean reachable() {
+        try (Connection connection = dataSource.getConnection()) {
+            return connection.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+}

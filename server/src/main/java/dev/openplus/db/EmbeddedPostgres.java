@@ -1,0 +1,284 @@
+package dev.openplus.db;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tukaani.xz.XZInputStream;
+
+/**
+ * The embedded PostgreSQL 17 that OpenPlus runs by default, in {@code <data dir>/pg}.
+ *
+ * <p>Only the binaries come from zonky's Maven artifact; the process is managed here because the defaults of
+ * the usual wrappers are wrong for a persistent database (fsync, synchronous_commit and full_page_writes off),
+ * because PostgreSQL refuses to run as root (it is started inside {@code unshare -U} then), and because a
+ * {@code kill -9} of the JVM leaves the postmaster running: the next start must find and stop that orphan.
+ *
+ * <p>Who owns the running postmaster is decided by {@code openplus.lock}: the process that holds it (a server,
+ * or an admin command that started PostgreSQL itself) stops PostgreSQL when it ends. A postmaster that runs
+ * while nobody holds the lock is an orphan.
+ */
+public final class EmbeddedPostgres implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgres.class);
+    private static final String BINARIES_RESOURCE = "/postgres-linux-x86_64.txz";
+    public static final String DATABASE = "postgres";
+    public static final String USER = "postgres";
+
+    private final Path dataDir;
+    private final Path pgData;
+    private final Path binDir;
+    private FileChannel lockChannel;
+    private FileLock lock;
+    private int port;
+    private boolean owner;
+
+    private EmbeddedPostgres(Path dataDir) {
+        this.dataDir = dataDir;
+        this.pgData = dataDir.resolve("pg");
+        this.binDir = dataDir.resolve("pg-bin");
+    }
+
+    /**
+     * Connects to the data directory's PostgreSQL: joins one that a live OpenPlus process runs, or starts it
+     * (recovering from an unclean stop first) and then owns it.
+     *
+     * @param exclusive a server passes true: another live owner is then an error, not something to join
+     */
+    public static EmbeddedPostgres open(Path dataDir, boolean exclusive) throws IOException {
+        EmbeddedPostgres pg = new EmbeddedPostgres(dataDir);
+        pg.openInternal(exclusive);
+        return pg;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
+    }
+
+    /** True when this process started PostgreSQL and will stop it on close. */
+    public boolean owner() {
+        return owner;
+    }
+
+    private void openInternal(boolean exclusive) throws IOException {
+        Files.createDirectories(dataDir);
+        lockChannel = FileChannel.open(dataDir.resolve("openplus.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        lock = lockChannel.tryLock();
+        Optional<Integer> runningPort = runningPostmasterPort();
+        if (lock == null) {
+            // A live OpenPlus process owns this data directory.
+            lockChannel.close();
+            if (exclusive) {
+                throw new IllegalStateException("another OpenPlus server is already running on " + dataDir);
+            }
+            port = runningPort.orElseThrow(() -> new IllegalStateException(
+                    "the OpenPlus process that owns " + dataDir + " has no PostgreSQL running yet; try again"));
+            owner = false;
+            return;
+        }
+        owner = true;
+        if (runningPort.isPresent()) {
+            LOG.warn("found a PostgreSQL left running by an OpenPlus process that did not stop cleanly; stopping it");
+            stopPostmaster();
+        }
+        ensureBinaries();
+        if (!Files.exists(pgData.resolve("PG_VERSION"))) {
+            initdb();
+        }
+        port = freePort();
+        startPostmaster();
+    }
+
+    /** The port of a postmaster that is alive for this data directory, if any. */
+    private Optional<Integer> runningPostmasterPort() throws IOException {
+        Path pidFile = pgData.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return Optional.empty();
+        }
+        List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+        if (lines.size() < 4) {
+            return Optional.empty();
+        }
+        long pid;
+        int pidPort;
+        try {
+            pid = Long.parseLong(lines.get(0).trim());
+            pidPort = Integer.parseInt(lines.get(3).trim());
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        boolean alive = ProcessHandle.of(pid).map(handle -> handle.isAlive()
+                && handle.info().command().map(command -> command.contains("postgres")).orElse(true))
+                .orElse(false);
+        return alive ? Optional.of(pidPort) : Optional.empty();
+    }
+
+    private void ensureBinaries() throws IOException {
+        Path marker = binDir.resolve(".complete");
+        if (Files.exists(marker)) {
+            return;
+        }
+        deleteRecursively(binDir);
+        Files.createDirectories(binDir);
+        try (InputStream raw = EmbeddedPostgres.class.getResourceAsStream(BINARIES_RESOURCE)) {
+            if (raw == null) {
+                throw new IllegalStateException("PostgreSQL binaries " + BINARIES_RESOURCE + " are not on the classpath");
+            }
+            try (TarArchiveInputStream tar = new TarArchiveInputStream(new XZInputStream(raw))) {
+                TarArchiveEntry entry;
+                while ((entry = tar.getNextEntry()) != null) {
+                    Path target = binDir.resolve(entry.getName()).normalize();
+                    if (!target.startsWith(binDir)) {
+                        throw new IOException("unexpected path in PostgreSQL archive: " + entry.getName());
+                    }
+                    if (entry.isDirectory()) {
+                        Files.createDirectories(target);
+                    } else if (entry.isSymbolicLink()) {
+                        Files.createDirectories(target.getParent());
+                        Files.deleteIfExists(target);
+                        Files.createSymbolicLink(target, Path.of(entry.getLinkName()));
+                    } else {
+                        Files.createDirectories(target.getParent());
+                        Files.copy(tar, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        if ((entry.getMode() & 0100) != 0) {
+                            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+                        }
+                    }
+                }
+            }
+        }
+        Files.createFile(marker);
+    }
+
+    private void initdb() throws IOException {
+        LOG.info("initialising a new PostgreSQL data directory in {}", pgData);
+        deleteRecursively(pgData);
+        run(Duration.ofMinutes(2), bin("initdb"), "-A", "trust", "-U", USER, "-E", "UTF-8", "--locale=C",
+                "-D", pgData.toString());
+    }
+
+    private void startPostmaster() throws IOException {
+        // Durability first: this directory holds the operator's real data.
+        String options = String.join(" ",
+                "-p", Integer.toString(port),
+                "-c", "listen_addresses=127.0.0.1",
+                "-c", "unix_socket_directories=",
+                "-c", "fsync=on",
+                "-c", "synchronous_commit=on",
+                "-c", "full_page_writes=on",
+                "-c", "timezone=UTC",
+                "-c", "max_connections=200");
+        run(Duration.ofMinutes(3), bin("pg_ctl"), "-D", pgData.toString(), "-o", options,
+                "-l", dataDir.resolve("postgres.log").toString(), "-w", "-t", "170", "start");
+        LOG.info("embedded PostgreSQL started on 127.0.0.1:{} with data in {}", port, pgData);
+    }
+
+    private void stopPostmaster() throws IOException {
+        run(Duration.ofMinutes(2), bin("pg_ctl"), "-D", pgData.toString(), "-m", "fast", "-w", "-t", "110", "stop");
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (owner) {
+                stopPostmaster();
+                LOG.info("embedded PostgreSQL stopped");
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("could not stop the embedded PostgreSQL cleanly", e);
+        } finally {
+            releaseLock();
+        }
+    }
+
+    /** Gives up ownership without stopping PostgreSQL: what a crash leaves behind (used by recovery tests). */
+    void abandonForTest() {
+        releaseLock();
+    }
+
+    private void releaseLock() {
+        try {
+            if (lock != null && lock.isValid()) {
+                lock.release();
+            }
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("could not release {}", dataDir.resolve("openplus.lock"), e);
+        }
+    }
+
+    private String bin(String name) {
+        return binDir.resolve("bin").resolve(name).toString();
+    }
+
+    /** PostgreSQL will not run as root; inside a fresh user namespace it runs as an unmapped user, which it accepts. */
+    private void run(Duration timeout, String... command) throws IOException {
+        List<String> full = new ArrayList<>();
+        if (runningAsRoot()) {
+            full.add("unshare");
+            full.add("-U");
+        }
+        full.addAll(List.of(command));
+        ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres-admin.log").toFile()));
+        builder.environment().put("LC_ALL", "C");
+        builder.environment().put("TZ", "UTC");
+        Process process = builder.start();
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IOException("timed out: " + String.join(" ", command));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + String.join(" ", command), e);
+        }
+        if (process.exitValue() != 0) {
+            throw new IOException("failed (exit " + process.exitValue() + "): " + String.join(" ", command)
+                    + " — see " + dataDir.resolve("postgres-admin.log") + " and " + dataDir.resolve("postgres.log"));
+        }
+    }
+
+    private static boolean runningAsRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.openplus.group;
+
+import java.util.Collection;
+import java.util.List;
+
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+import dev.openplus.auth.Principal;
+import dev.openplus.db.Ids;
+import dev.openplus.jsonapi.Attribute;
+import dev.openplus.jsonapi.AttributeType;
+import dev.openplus.jsonapi.FilterDef;
+import dev.openplus.jsonapi.FilterKind;
+import dev.openplus.jsonapi.Relationship;
+import dev.openplus.jsonapi.ResourceType;
+import dev.openplus.jsonapi.SortField;
+
+/** A group is a cohort of patients within an organization. Group-scoped clients see only their groups. */
+public final class GroupResource {
+    public static final ResourceType TYPE;
+    public static final Field<String> ORGANIZATION_ID;
+    public static final Field<String> NAME;
+    public static final Field<String> BIO;
+    public static final Field<String> CREATED_BY;
+    public static final Field<String> UPDATED_BY;
+
+    static {
+        ResourceType.Builder builder = ResourceType.builder("group", "patient_group");
+        Field<String> id = builder.id();
+        ORGANIZATION_ID = builder.column("organization_id", SQLDataType.CHAR(24));
+        NAME = builder.column("name", SQLDataType.VARCHAR);
+        BIO = builder.column("bio", SQLDataType.VARCHAR);
+        CREATED_BY = builder.column("created_by", SQLDataType.VARCHAR);
+        UPDATED_BY = builder.column("updated_by", SQLDataType.VARCHAR);
+        TYPE = builder
+                .attribute(Attribute.string("name", NAME).asRequired().maxLength(255))
+                .attribute(Attribute.string("bio", BIO).maxLength(10_000))
+                .auditAttributes()
+                .relationship(Relationship.toOne("organization", "organization", ORGANIZATION_ID))
+                .filter(new FilterDef("organization", FilterKind.ORGANIZATION, org -> ORGANIZATION_ID.eq((String) org)))
+                .filter(new FilterDef("name", FilterKind.STRING, name -> NAME.eq((String) name)))
+                .auditFilters()
+                .sort(new SortField("name", NAME, AttributeType.STRING, false))
+                .requireOneOf("organization")
+                .scope(principal -> principal.groupScoped()
+                        ? ORGANIZATION_ID.eq(principal.organizationId()).and(id.in(principal.groupIds()))
+                        : ORGANIZATION_ID.eq(principal.organizationId()))
+                .build();
+    }
+
+    private GroupResource() {
+    }
+
+    public static String create(DSLContext dsl, String organizationId, String name, String bio, String actor) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a group needs a name");
+        }
+        String id = Ids.newId();
+        dsl.insertInto(TYPE.table()).set(TYPE.id(), id).set(ORGANIZATION_ID, organizationId).set(NAME, name)
+                .set(BIO, bio).set(CREATED_BY, actor).set(UPDATED_BY, actor).execute();
+        return id;
+    }
+
+    /** The given ids that are groups of the organization. */
+    public static List<String> idsInOrganization(DSLContext dsl, String organizationId, Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return dsl.select(TYPE.id()).from(TYPE.table())
+                .where(TYPE.id().in(ids)).and(ORGANIZATION_ID.eq(organizationId)).fetch(TYPE.id());
+    }
+
+    /** True when every id is a group in the caller's scope (its organization, and its groups if group-scoped). */
+    public static boolean allInScope(DSLContext dsl, Principal principal, Collection<String> ids) {
+        if (!ids.stream().allMatch(principal::allowsGroup)) {
+            return false;
+        }
+        return idsInOrganization(dsl, principal.organizationId(), ids).size() == java.util.Set.copyOf(ids).size();
+    }
+
+    /** Condition "the group lies in the caller's scope", usable inside other types' queries. */
+    public static org.jooq.Condition inScope(Field<String> groupId, Principal principal) {
+        return principal.groupScoped() ? groupId.in(principal.groupIds())
+                : groupId.in(DSL.select(TYPE.id()).from(TYPE.table()).where(ORGANIZATION_ID.eq(principal.organizationId())));
+    }
+}

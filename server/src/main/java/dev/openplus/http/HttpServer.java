@@ -1,0 +1,153 @@
+package dev.openplus.http;
+
+import java.util.List;
+import java.util.Locale;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.openplus.auth.Principal;
+import dev.openplus.auth.TokenService;
+import dev.openplus.jsonapi.ApiError;
+import dev.openplus.jsonapi.ApiException;
+import dev.openplus.jsonapi.DocumentWriter;
+import dev.openplus.jsonapi.ErrorCode;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * Wires Javalin: request ids, authentication, content negotiation, the routes, the error model (every failure
+ * becomes a JSON:API error document, never a stack trace), the access log and the metrics.
+ */
+public final class HttpServer {
+    private static final Logger ACCESS = LoggerFactory.getLogger("openplus.access");
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+    private static final DocumentWriter WRITER = new DocumentWriter();
+
+    /** Registers the application's routes. */
+    @FunctionalInterface
+    public interface Routes {
+        void register(JavalinConfig config);
+    }
+
+    private HttpServer() {
+    }
+
+    /** Paths under /pub that need no bearer token. */
+    private static boolean isPublic(Context ctx) {
+        return ctx.path().equals("/pub/oauth/token");
+    }
+
+    public static Javalin create(long maxBodyBytes, TokenService tokens, PrometheusMeterRegistry metrics,
+            Routes routes) {
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.http.maxRequestSize = maxBodyBytes;
+            config.http.prefer405over404 = true;
+            config.http.defaultContentType = DocumentWriter.MEDIA_TYPE;
+            config.router.ignoreTrailingSlashes = false;
+
+            config.routes.before(ctx -> {
+                Exchange.begin(ctx);
+                if (!ctx.path().startsWith("/pub/")) {
+                    return;
+                }
+                if (!isPublic(ctx)) {
+                    Exchange.authenticate(ctx, authenticate(ctx, tokens));
+                    ContentNegotiation.checkContentType(ctx);
+                }
+                ContentNegotiation.checkAccept(ctx);
+            });
+
+            routes.register(config);
+
+            config.routes.exception(ApiException.class, (e, ctx) -> writeErrors(ctx, e.status(), e.errors()));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                ErrorCode code = switch (e.getStatus()) {
+                    case 404 -> ErrorCode.ResourceNotFound;
+                    case 405 -> ErrorCode.MethodNotAllowed;
+                    case 413 -> ErrorCode.PayloadTooLarge;
+                    case 400 -> ErrorCode.InvalidBodyParameter;
+                    default -> ErrorCode.InternalError;
+                };
+                int status = code == ErrorCode.InternalError ? 500 : e.getStatus();
+                writeErrors(ctx, status, List.of(new ApiError(status, code, detail(code, ctx), null, null)));
+            });
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("request {} {} failed (req_id {})", ctx.method(), ctx.path(), Exchange.reqId(ctx), e);
+                writeErrors(ctx, 500, List.of(new ApiError(ErrorCode.InternalError,
+                        "the server could not complete the request; quote req_id when reporting it")));
+            });
+            for (int status : new int[] {404, 405}) {
+                config.routes.error(status, "*", ctx -> {
+                    if (!Exchange.answered(ctx)) {
+                        ErrorCode code = status == 404 ? ErrorCode.ResourceNotFound : ErrorCode.MethodNotAllowed;
+                        writeErrors(ctx, status, List.of(new ApiError(status, code, detail(code, ctx), null, null)));
+                    }
+                });
+            }
+            config.router.javaLangErrorHandler((response, error) -> {
+                LOG.error("fatal error while serving a request", error);
+                response.setStatus(500);
+            });
+
+            config.requestLogger.http((ctx, millis) -> {
+                String route = route(ctx);
+                String status = Integer.toString(ctx.status().getCode());
+                Timer.builder("http_server_requests")
+                        .description("HTTP requests by route, method and status")
+                        .tag("method", ctx.method().name()).tag("route", route).tag("status", status)
+                        .publishPercentileHistogram()
+                        .register(metrics)
+                        .record(java.time.Duration.ofNanos((long) (millis * 1_000_000)));
+                Principal principal = Exchange.principalOrNull(ctx);
+                ACCESS.info("req_id={} client={} method={} route={} status={} duration_ms={}",
+                        Exchange.reqId(ctx), principal == null ? "-" : principal.clientId(), ctx.method().name(),
+                        route, status, String.format(Locale.ROOT, "%.1f", millis));
+            });
+        });
+    }
+
+    private static Principal authenticate(Context ctx, TokenService tokens) {
+        String authorization = ctx.header("Authorization");
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                || authorization.substring(7).isBlank()) {
+            throw ApiException.unauthorized("a valid bearer token is required (Authorization: Bearer <access_token>)");
+        }
+        return tokens.authenticate(authorization.substring(7).trim());
+    }
+
+    private static String route(Context ctx) {
+        try {
+            return ctx.endpoint().path;
+        } catch (RuntimeException e) {
+            return "unmatched";
+        }
+    }
+
+    private static String detail(ErrorCode code, Context ctx) {
+        return switch (code) {
+            case ResourceNotFound -> "no route " + ctx.path();
+            case MethodNotAllowed -> ctx.method().name() + " is not allowed on " + ctx.path();
+            case PayloadTooLarge -> "the request body is larger than the server accepts";
+            default -> code.title();
+        };
+    }
+
+    static void writeErrors(Context ctx, int status, List<ApiError> errors) {
+        if (status == 401) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"OpenPlus\"");
+        }
+        Exchange.respond(ctx, status, WRITER.errors(errors, Exchange.reqId(ctx)));
+    }
+
+    /** Whether a method carries a body that content negotiation must check. */
+    static boolean hasBody(HandlerType method) {
+        return method == HandlerType.POST || method == HandlerType.PATCH || method == HandlerType.PUT;
+    }
+}

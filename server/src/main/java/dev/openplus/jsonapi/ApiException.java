@@ -1,0 +1,84 @@
+package dev.openplus.jsonapi;
+
+import java.util.List;
+
+/** A request that cannot be served as asked; rendered as a JSON:API error document, never as a stack trace. */
+public class ApiException extends RuntimeException {
+    private final List<ApiError> errors;
+
+    public ApiException(List<ApiError> errors) {
+        super(errors.isEmpty() ? "error" : errors.get(0).detail(), null, false, false);
+        if (errors.isEmpty()) {
+            throw new IllegalArgumentException("an ApiException needs at least one error");
+        }
+        this.errors = List.copyOf(errors);
+    }
+
+    public ApiException(ApiError error) {
+        this(List.of(error));
+    }
+
+    public List<ApiError> errors() {
+        return errors;
+    }
+
+    /** The response status: shared by all errors, or the first error's when they differ. */
+    public int status() {
+        return errors.get(0).status();
+    }
+
+    public static ApiException invalidParameter(String parameter, String detail) {
+        return new ApiException(ApiError.parameter(parameter, detail));
+    }
+
+    public static ApiException invalidBody(String pointer, String detail) {
+        return new ApiException(ApiError.pointer(pointer, detail));
+    }
+
+    public static ApiException notFound(String type, String id) {
+        return new ApiException(new ApiError(ErrorCode.ResourceNotFound, "no " + type + " with id '" + id + "'"));
+    }
+
+    public static ApiException forbidden(String detail) {
+        return new ApiException(new ApiError(ErrorCode.Forbidden, detail));
+    }
+
+    public static ApiException forbiddenParameter(String parameter, String detail) {
+        return new ApiException(new ApiError(ErrorCode.Forbidden.status(), ErrorCode.Forbidden, detail, null, parameter));
+    }
+
+    public static ApiException forbiddenPointer(String pointer, String detail) {
+        return new ApiException(new ApiError(ErrorCode.Forbidden.status(), ErrorCode.Forbidden, detail, pointer, null));
+    }
+
+    public static ApiException unauthorized(String detail) {
+        return new ApiException(new ApiError(ErrorCode.Unauthorized, detail));
+    }
+
+    public static ApiException invalidCredentials(String detail) {
+        return new ApiException(new ApiError(ErrorCode.InvalidCredentials, detail));
+    }
+
+    /** Collects problems so that one response reports all of them. */
+    public static final class Collector {
+        private final java.util.ArrayList<ApiError> errors = new java.util.ArrayList<>();
+
+        public void add(ApiError error) {
+            errors.add(error);
+        }
+
+        public void addAll(List<ApiError> more) {
+            errors.addAll(more);
+        }
+
+        public boolean isEmpty() {
+            return errors.isEmpty();
+        }
+
+        public void throwIfAny() {
+            if (!errors.isEmpty()) {
+                throw new ApiException(errors);
+            }
+        }
+    }
+}

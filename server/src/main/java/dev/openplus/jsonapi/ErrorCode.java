@@ -1,0 +1,34 @@
+package dev.openplus.jsonapi;
+
+/** The error codes on the wire: the reference's seven plus the HTTP-level ones OpenPlus adds (DESIGN §4). */
+public enum ErrorCode {
+    Forbidden(403, "Forbidden"),
+    InvalidParameter(409, "Invalid query parameter"),
+    InvalidBodyParameter(409, "Invalid body parameter"),
+    ResourceNotFound(404, "Resource not found"),
+    Unauthorized(401, "Unauthorized"),
+    InvalidCredentials(401, "Invalid credentials"),
+    InvalidGrantType(409, "Invalid grant type"),
+    MethodNotAllowed(405, "Method not allowed"),
+    NotAcceptable(406, "Not acceptable"),
+    UnsupportedMediaType(415, "Unsupported media type"),
+    PayloadTooLarge(413, "Payload too large"),
+    TooManyRequests(429, "Too many requests"),
+    InternalError(500, "Internal error");
+
+    private final int status;
+    private final String title;
+
+    ErrorCode(int status, String title) {
+        this.status = status;
+        this.title = title;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+}

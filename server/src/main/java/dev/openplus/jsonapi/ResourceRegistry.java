@@ -1,0 +1,29 @@
+package dev.openplus.jsonapi;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** All resource types by wire name: relationships name their target by type name and resolve here. */
+public final class ResourceRegistry {
+    private final Map<String, ResourceType> types = new LinkedHashMap<>();
+
+    public ResourceRegistry register(ResourceType type) {
+        if (types.putIfAbsent(type.name(), type) != null) {
+            throw new IllegalStateException("resource type " + type.name() + " registered twice");
+        }
+        return this;
+    }
+
+    public Optional<ResourceType> find(String name) {
+        return Optional.ofNullable(types.get(name));
+    }
+
+    public ResourceType get(String name) {
+        return find(name).orElseThrow(() -> new IllegalStateException("unknown resource type " + name));
+    }
+
+    public ResourceType target(Relationship relationship) {
+        return get(relationship.targetType());
+    }
+}

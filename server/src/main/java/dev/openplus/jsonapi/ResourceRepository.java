@@ -1,0 +1,215 @@
+package dev.openplus.jsonapi;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.OrderField;
+import org.jooq.Record;
+import org.jooq.SelectField;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+import dev.openplus.auth.Principal;
+
+/**
+ * Generic reads of any described resource type, always under the caller's tenant scope: fetch by id, a filtered
+ * and paged collection (skip or keyset cursor), and included resources. Each read costs a fixed number of
+ * statements whatever the page size: relationships are correlated arrays in the same statement, and each
+ * include is one statement for the whole page.
+ */
+public final class ResourceRepository {
+    private final ResourceRegistry registry;
+
+    public ResourceRepository(ResourceRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** One page of a collection, with the total count of matching rows and whether more rows follow. */
+    public record PageResult(List<ResourceRow> rows, long count, boolean hasMore) {
+    }
+
+    public Optional<ResourceRow> fetch(DSLContext dsl, ResourceType type, Principal principal, String id) {
+        Record record = dsl.select(selectFields(type, principal)).from(type.table())
+                .where(type.id().eq(id)).and(type.scope(principal)).fetchOne();
+        return Optional.ofNullable(record).map(r -> new ResourceRow(type, r));
+    }
+
+    /** Rows of a type by id, in scope, in id order (for includes and for answering writes). */
+    public List<ResourceRow> fetchAll(DSLContext dsl, ResourceType type, Principal principal, Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return dsl.select(selectFields(type, principal)).from(type.table())
+                .where(type.id().in(ids)).and(type.scope(principal)).orderBy(type.id())
+                .fetch(record -> new ResourceRow(type, record));
+    }
+
+    public PageResult list(DSLContext dsl, ResourceType type, Principal principal, CollectionQuery query,
+            Condition base) {
+        Condition where = type.scope(principal).and(base);
+        for (Map.Entry<FilterDef, Object> filter : query.filters().entrySet()) {
+            where = where.and(filter.getKey().condition().apply(filter.getValue()));
+        }
+        long count = dsl.selectCount().from(type.table()).where(where).fetchOne(0, Long.class);
+        Page page = query.page();
+        if (page.size() == 0 || count == 0) {
+            return new PageResult(List.of(), count, false);
+        }
+        List<SortOrder> sort = effectiveSort(type, query.sort());
+        List<OrderField<?>> order = new ArrayList<>();
+        for (SortOrder key : sort) {
+            Field<?> column = key.field().column();
+            order.add(key.descending() ? column.desc().nullsFirst() : column.asc().nullsLast());
+        }
+        if (page instanceof Page.Skip skip) {
+            List<ResourceRow> rows = dsl.select(selectFields(type, principal)).from(type.table()).where(where)
+                    .orderBy(order).limit(skip.size()).offset(skip.offset())
+                    .fetch(record -> new ResourceRow(type, record));
+            return new PageResult(rows, count, skip.offset() + rows.size() < count);
+        }
+        Page.Cursor cursor = (Page.Cursor) page;
+        if (cursor.after() != null) {
+            where = where.and(after(sort, cursor.after()));
+        }
+        List<ResourceRow> rows = new ArrayList<>(dsl.select(selectFields(type, principal)).from(type.table())
+                .where(where).orderBy(order).limit(cursor.limit() + 1)
+                .fetch(record -> new ResourceRow(type, record)));
+        boolean hasMore = rows.size() > cursor.limit();
+        if (hasMore) {
+            rows.remove(rows.size() - 1);
+        }
+        return new PageResult(rows, count, hasMore);
+    }
+
+    /** The cursor of the row a page ends with. */
+    public static CursorPosition positionOf(ResourceRow row, List<SortOrder> requested) {
+        List<SortOrder> sort = effectiveSort(row.type(), requested);
+        List<Object> values = new ArrayList<>();
+        for (SortOrder key : sort.subList(0, sort.size() - 1)) {
+            values.add(row.value(key.field()));
+        }
+        return new CursorPosition(CollectionQuery.sortSpec(requested), values, row.id());
+    }
+
+    /**
+     * The requested sort plus {@code id} as final tie-breaker, in the direction of the last key so that an
+     * index on (organization_id, key, id) serves the whole order. Cursor values cover the requested keys.
+     */
+    private static List<SortOrder> effectiveSort(ResourceType type, List<SortOrder> requested) {
+        List<SortOrder> sort = new ArrayList<>(requested);
+        boolean descending = !requested.isEmpty() && requested.get(requested.size() - 1).descending();
+        sort.add(new SortOrder(new SortField("id", type.id(), AttributeType.STRING, false), descending));
+        return sort;
+    }
+
+    /**
+     * The keyset condition "strictly after this position". Where every key is non-null and in one direction a
+     * row comparison is used, which PostgreSQL turns into an index range; otherwise the expanded form handles
+     * mixed directions and NULLs (ascending puts NULLs last, descending first, as the ORDER BY does).
+     */
+    private static Condition after(List<SortOrder> sort, CursorPosition position) {
+        List<Object> values = new ArrayList<>(position.values());
+        values.add(position.id());
+        boolean uniform = sort.stream().allMatch(key -> key.descending() == sort.get(0).descending()
+                && !key.field().nullable());
+        if (uniform) {
+            Field<?>[] columns = sort.stream().map(key -> key.field().column()).toArray(Field[]::new);
+            Field<?>[] literals = new Field<?>[sort.size()];
+            for (int i = 0; i < sort.size(); i++) {
+                literals[i] = value(sort.get(i).field(), values.get(i));
+            }
+            return sort.get(0).descending() ? DSL.row(columns).lt(DSL.row(literals))
+                    : DSL.row(columns).gt(DSL.row(literals));
+        }
+        Condition any = DSL.falseCondition();
+        Condition equalSoFar = DSL.trueCondition();
+        for (int i = 0; i < sort.size(); i++) {
+            SortOrder key = sort.get(i);
+            @SuppressWarnings("unchecked")
+            Field<Object> column = (Field<Object>) key.field().column();
+            Object value = values.get(i);
+            Field<Object> literal = value(key.field(), value);
+            Condition strictlyAfter;
+            if (key.descending()) {
+                strictlyAfter = value == null ? column.isNotNull() : column.lt(literal);
+            } else if (value == null) {
+                strictlyAfter = DSL.falseCondition();
+            } else {
+                strictlyAfter = key.field().nullable() ? column.gt(literal).or(column.isNull()) : column.gt(literal);
+            }
+            any = any.or(equalSoFar.and(strictlyAfter));
+            equalSoFar = equalSoFar.and(value == null ? column.isNull() : column.eq(literal));
+        }
+        return any;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Field<Object> value(SortField field, Object value) {
+        return (Field<Object>) DSL.val(value, field.column().getDataType());
+    }
+
+    /**
+     * Included resources for a page: one statement per included relationship, each related resource once, in
+     * the caller's scope.
+     */
+    public List<ResourceRow> included(DSLContext dsl, Principal principal, List<ResourceRow> rows,
+            List<Relationship> includes) {
+        List<ResourceRow> included = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (ResourceRow row : rows) {
+            seen.add(row.type().name() + "/" + row.id());
+        }
+        for (Relationship relationship : includes) {
+            ResourceType target = registry.target(relationship);
+            Set<String> ids = new LinkedHashSet<>();
+            for (ResourceRow row : rows) {
+                for (String id : row.linkage(relationship)) {
+                    if (!seen.contains(target.name() + "/" + id)) {
+                        ids.add(id);
+                    }
+                }
+            }
+            for (ResourceRow related : fetchAll(dsl, target, principal, ids)) {
+                if (seen.add(target.name() + "/" + related.id())) {
+                    included.add(related);
+                }
+            }
+        }
+        return included;
+    }
+
+    /** The columns of a type plus each to-many linkage as a correlated, scope-restricted array of ids. */
+    private List<SelectField<?>> selectFields(ResourceType type, Principal principal) {
+        Map<String, SelectField<?>> fields = new LinkedHashMap<>();
+        fields.put(type.id().getName(), type.id());
+        for (Attribute attribute : type.attributes()) {
+            fields.putIfAbsent(attribute.column().getName(), attribute.column());
+        }
+        for (Relationship relationship : type.relationships()) {
+            if (relationship.toMany()) {
+                ResourceType target = registry.target(relationship);
+                Field<String[]> linkage = DSL.field(DSL.select(DSL.arrayAgg(relationship.joinTarget())
+                        .orderBy(relationship.joinTarget()))
+                        .from(relationship.joinTable())
+                        .join(target.table()).on(target.id().eq(relationship.joinTarget()))
+                        .where(relationship.joinOwner().eq(type.id()))
+                        .and(target.scope(principal)))
+                        .coerce(SQLDataType.CHAR(24).array())
+                        .as(relationship.linkageAlias());
+                fields.put(relationship.linkageAlias(), linkage);
+            } else {
+                fields.putIfAbsent(relationship.foreignKey().getName(), relationship.foreignKey());
+            }
+        }
+        return new ArrayList<>(fields.values());
+    }
+}

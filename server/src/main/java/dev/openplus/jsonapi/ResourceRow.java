@@ -1,0 +1,32 @@
+package dev.openplus.jsonapi;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.jooq.Record;
+
+/** One resource as read from the database: its record, read through its type's description. */
+public record ResourceRow(ResourceType type, Record record) {
+
+    public String id() {
+        return record.get(type.id());
+    }
+
+    public Object value(Attribute attribute) {
+        return record.get(attribute.column());
+    }
+
+    public Object value(SortField sort) {
+        return record.get(sort.column());
+    }
+
+    /** The ids a relationship points to, in id order; an empty list for an unset to-one. */
+    public List<String> linkage(Relationship relationship) {
+        if (relationship.toMany()) {
+            String[] ids = (String[]) record.get(relationship.linkageAlias());
+            return ids == null ? List.of() : Arrays.asList(ids);
+        }
+        String id = record.get(relationship.foreignKey());
+        return id == null ? List.of() : List.of(id);
+    }
+}

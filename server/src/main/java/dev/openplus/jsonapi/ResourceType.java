@@ -1,0 +1,230 @@
+package dev.openplus.jsonapi;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.Table;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+import dev.openplus.auth.Principal;
+
+/**
+ * A resource type described once: wire name, table, attributes, relationships, the filters, sorts and includes
+ * its collection accepts, and the tenant rule that restricts every query of it. Everything generic (query
+ * parsing, paging, includes, serialization, body validation) works from this description.
+ */
+public final class ResourceType {
+    private final String name;
+    private final Table<?> table;
+    private final Field<String> id;
+    private final Map<String, Attribute> attributes;
+    private final Map<String, Relationship> relationships;
+    private final Map<String, FilterDef> filters;
+    private final Map<String, String> filterAliases;
+    private final List<List<String>> requiredFilterChoices;
+    private final Map<String, SortField> sorts;
+    private final Function<Principal, Condition> scope;
+    private final int defaultPageSize;
+    private final int maxPageSize;
+
+    private ResourceType(Builder builder) {
+        this.defaultPageSize = builder.defaultPageSize;
+        this.maxPageSize = builder.maxPageSize;
+        this.name = builder.name;
+        this.table = builder.table;
+        this.id = builder.id;
+        this.attributes = Map.copyOf(builder.attributes);
+        this.relationships = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.relationships));
+        this.filters = Map.copyOf(builder.filters);
+        this.filterAliases = Map.copyOf(builder.filterAliases);
+        this.requiredFilterChoices = List.copyOf(builder.requiredFilterChoices);
+        this.sorts = Map.copyOf(builder.sorts);
+        this.scope = builder.scope;
+        this.attributeOrder = List.copyOf(builder.attributes.keySet());
+    }
+
+    private final List<String> attributeOrder;
+
+    public String name() {
+        return name;
+    }
+
+    public Table<?> table() {
+        return table;
+    }
+
+    public Field<String> id() {
+        return id;
+    }
+
+    /** Attributes in declaration order (the order they are written in). */
+    public List<Attribute> attributes() {
+        List<Attribute> ordered = new ArrayList<>(attributeOrder.size());
+        for (String attributeName : attributeOrder) {
+            ordered.add(attributes.get(attributeName));
+        }
+        return ordered;
+    }
+
+    public Optional<Attribute> attribute(String attributeName) {
+        return Optional.ofNullable(attributes.get(attributeName));
+    }
+
+    public List<Relationship> relationships() {
+        return List.copyOf(relationships.values());
+    }
+
+    public Optional<Relationship> relationship(String relationshipName) {
+        return Optional.ofNullable(relationships.get(relationshipName));
+    }
+
+    /** A filter by name or alias. */
+    public Optional<FilterDef> filter(String filterName) {
+        return Optional.ofNullable(filters.get(filterAliases.getOrDefault(filterName, filterName)));
+    }
+
+    /** Each inner list: at least one of these filters must be given. */
+    public List<List<String>> requiredFilterChoices() {
+        return requiredFilterChoices;
+    }
+
+    public Optional<SortField> sort(String sortName) {
+        return Optional.ofNullable(sorts.get(sortName));
+    }
+
+    /** The condition every query of this type carries for the caller. */
+    public Condition scope(Principal principal) {
+        return scope.apply(principal);
+    }
+
+    /** Skip paging's page[size] default and maximum for this type's collections. */
+    public int defaultPageSize() {
+        return defaultPageSize;
+    }
+
+    public int maxPageSize() {
+        return maxPageSize;
+    }
+
+    public String selfLink(String resourceId) {
+        return "/pub/" + name + "/" + resourceId;
+    }
+
+    public static Builder builder(String name, String tableName) {
+        return new Builder(name, tableName);
+    }
+
+    /** Column of this type's table. */
+    public static <T> Field<T> tableColumn(String tableName, String columnName, org.jooq.DataType<T> dataType) {
+        return DSL.field(DSL.name(tableName, columnName), dataType);
+    }
+
+    public static final class Builder {
+        private final String name;
+        private final String tableName;
+        private final Table<?> table;
+        private final Field<String> id;
+        private final LinkedHashMap<String, Attribute> attributes = new LinkedHashMap<>();
+        private final LinkedHashMap<String, Relationship> relationships = new LinkedHashMap<>();
+        private final LinkedHashMap<String, FilterDef> filters = new LinkedHashMap<>();
+        private final LinkedHashMap<String, String> filterAliases = new LinkedHashMap<>();
+        private final List<List<String>> requiredFilterChoices = new ArrayList<>();
+        private final LinkedHashMap<String, SortField> sorts = new LinkedHashMap<>();
+        private Function<Principal, Condition> scope;
+        private int defaultPageSize = 10;
+        private int maxPageSize = 50;
+
+        private Builder(String name, String tableName) {
+            this.name = name;
+            this.tableName = tableName;
+            this.table = DSL.table(DSL.name(tableName));
+            this.id = tableColumn(tableName, "id", SQLDataType.CHAR(24));
+        }
+
+        public Field<String> id() {
+            return id;
+        }
+
+        public <T> Field<T> column(String columnName, org.jooq.DataType<T> dataType) {
+            return tableColumn(tableName, columnName, dataType);
+        }
+
+        public Builder attribute(Attribute attribute) {
+            attributes.put(attribute.name(), attribute);
+            return this;
+        }
+
+        /** created_at, created_by, updated_at, updated_by: read-only on every resource (DESIGN §3). */
+        public Builder auditAttributes() {
+            attribute(Attribute.timestamp("created_at", column("created_at", SQLDataType.TIMESTAMPWITHTIMEZONE))
+                    .asReadOnly());
+            attribute(Attribute.string("created_by", column("created_by", SQLDataType.VARCHAR)).asReadOnly());
+            attribute(Attribute.timestamp("updated_at", column("updated_at", SQLDataType.TIMESTAMPWITHTIMEZONE))
+                    .asReadOnly());
+            attribute(Attribute.string("updated_by", column("updated_by", SQLDataType.VARCHAR)).asReadOnly());
+            return this;
+        }
+
+        /** filter[created_at] and filter[updated_at] date ranges: what a sync job asks for "changed since". */
+        public Builder auditFilters() {
+            Field<OffsetDateTime> createdAt = column("created_at", SQLDataType.TIMESTAMPWITHTIMEZONE);
+            Field<OffsetDateTime> updatedAt = column("updated_at", SQLDataType.TIMESTAMPWITHTIMEZONE);
+            filter(new FilterDef("created_at", FilterKind.DATE_RANGE, range -> ((DateRange) range).on(createdAt)));
+            filter(new FilterDef("updated_at", FilterKind.DATE_RANGE, range -> ((DateRange) range).on(updatedAt)));
+            sort(new SortField("created_at", createdAt, AttributeType.TIMESTAMP, false));
+            sort(new SortField("updated_at", updatedAt, AttributeType.TIMESTAMP, false));
+            return this;
+        }
+
+        public Builder relationship(Relationship relationship) {
+            relationships.put(relationship.name(), relationship);
+            return this;
+        }
+
+        public Builder filter(FilterDef filter) {
+            filters.put(filter.name(), filter);
+            return this;
+        }
+
+        public Builder filterAlias(String alias, String filterName) {
+            filterAliases.put(alias, filterName);
+            return this;
+        }
+
+        public Builder requireOneOf(String... filterNames) {
+            requiredFilterChoices.add(List.of(filterNames));
+            return this;
+        }
+
+        public Builder sort(SortField sort) {
+            sorts.put(sort.name(), sort);
+            return this;
+        }
+
+        public Builder skipPaging(int defaultSize, int maxSize) {
+            this.defaultPageSize = defaultSize;
+            this.maxPageSize = maxSize;
+            return this;
+        }
+
+        public Builder scope(Function<Principal, Condition> tenantScope) {
+            this.scope = tenantScope;
+            return this;
+        }
+
+        public ResourceType build() {
+            if (scope == null) {
+                throw new IllegalStateException("resource type " + name + " has no tenant scope");
+            }
+            return new ResourceType(this);
+        }
+    }
+}
