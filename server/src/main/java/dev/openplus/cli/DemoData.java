@@ -23,9 +23,12 @@ public final class DemoData {
     private DemoData() {
     }
 
+    private record DemoClient(String organizationId, ClientRepository.NewClient client) {
+    }
+
     public static void seed(Database database, String baseUrl, PrintStream out) {
         ClientRepository clients = new ClientRepository();
-        ClientRepository.NewClient client = database.transaction(dsl -> {
+        DemoClient demo = database.transaction(dsl -> {
             var organizations = dsl.select(OrganizationResource.TYPE.id(), DSL.field(DSL.name("organization", "name"), String.class))
                     .from(OrganizationResource.TYPE.table()).fetch();
             String organizationId;
@@ -45,12 +48,13 @@ public final class DemoData {
                     return null;
                 }
             }
-            return clients.create(dsl, organizationId, false, List.of());
+            return new DemoClient(organizationId, clients.create(dsl, organizationId, false, List.of()));
         });
-        if (client == null) {
+        if (demo == null) {
             out.println("--demo: the database already holds other data; no demo data was added.");
             return;
         }
+        ClientRepository.NewClient client = demo.client();
         out.println();
         out.println("Demo organization \"" + ORGANIZATION_NAME + "\" is ready. A client for it:");
         out.println("  client_id:     " + client.clientId());
@@ -62,8 +66,7 @@ public final class DemoData {
         out.println("    -d '{\"grant_type\":\"client_credentials\",\"client_id\":\"" + client.clientId()
                 + "\",\"client_secret\":\"" + client.clientSecret() + "\"}' \\");
         out.println("    | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')");
-        out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + baseUrl + "/pub/oauth/token/$(curl -s -X POST "
-                + baseUrl + "/pub/oauth/token -H 'Content-Type: application/json' -d '{\"grant_type\":\"client_credentials\",\"client_id\":\""
-                + client.clientId() + "\",\"client_secret\":\"" + client.clientSecret() + "\"}' | sed -E 's/.*\"data\":\\{\"type\":\"token\",\"id\":\"([0-9a-f]+)\".*/\\1/')/organization");
+        out.println("  curl -s -g -H \"Authorization: Bearer $TOKEN\" '" + baseUrl + "/pub/group?filter[organization]="
+                + demo.organizationId() + "'");
     }
 }

@@ -83,7 +83,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
         Files.createDirectories(dataDir);
         lockChannel = FileChannel.open(dataDir.resolve("openplus.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
-        lock = lockChannel.tryLock();
+        try {
+            lock = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            // This very JVM owns the directory (a server and an admin command in one process, as in tests).
+            lock = null;
+        }
         Optional<Integer> runningPort = runningPostmasterPort();
         if (lock == null) {
             // A live OpenPlus process owns this data directory.

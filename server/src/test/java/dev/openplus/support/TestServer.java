@@ -1,0 +1,53 @@
+package dev.openplus.support;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import dev.openplus.Application;
+import dev.openplus.config.Config;
+import dev.openplus.db.Database;
+
+/**
+ * One embedded PostgreSQL and one server for the whole test run (Surefire runs every class in one JVM).
+ * Test classes keep out of each other's way by creating their own organizations.
+ */
+public final class TestServer {
+    private static TestServer instance;
+
+    public final Config config;
+    public final Database database;
+    public final Application application;
+    public final String baseUrl;
+
+    private TestServer(Config config, Database database, Application application) {
+        this.config = config;
+        this.database = database;
+        this.application = application;
+        this.baseUrl = "http://127.0.0.1:" + application.port();
+    }
+
+    public static synchronized TestServer get() {
+        if (instance == null) {
+            try {
+                Path dataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "test-data-");
+                Config config = Config.fromMap(Map.of("OPENPLUS_DATA_DIR", dataDir.toString(), "OPENPLUS_PORT", "0",
+                        "OPENPLUS_MAX_BODY_BYTES", Integer.toString(256 * 1024)));
+                Database database = Database.open(config, true);
+                Application application = Application.start(config, database);
+                instance = new TestServer(config, database, application);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    application.close();
+                    database.close();
+                }));
+            } catch (Exception e) {
+                throw new IllegalStateException("could not start the test server", e);
+            }
+        }
+        return instance;
+    }
+
+    public Api api() {
+        return new Api(baseUrl);
+    }
+}
