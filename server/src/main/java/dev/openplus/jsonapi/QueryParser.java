@@ -56,6 +56,7 @@ public final class QueryParser {
         }
 
         Map<FilterDef, Object> filters = new LinkedHashMap<>();
+        Map<FilterDef, String> filterParameters = new LinkedHashMap<>();
         Map<String, String> filterValues = new LinkedHashMap<>();
         Map<String, String> pageValues = new LinkedHashMap<>();
         Map<String, Set<String>> fields = new LinkedHashMap<>();
@@ -116,6 +117,7 @@ public final class QueryParser {
             }
             try {
                 filters.put(filter.get(), filterValue(parameter, filter.get(), entry.getValue()));
+                filterParameters.put(filter.get(), parameter);
             } catch (ApiException e) {
                 problems.addAll(e.errors());
             }
@@ -165,7 +167,7 @@ public final class QueryParser {
                 raw.put(entry.getKey(), entry.getValue());
             }
         }
-        return new CollectionQuery(filters, sort, includes, fields, page, raw);
+        return new CollectionQuery(filters, filterParameters, sort, includes, fields, page, raw);
     }
 
     private Object filterValue(String parameter, FilterDef filter, String value) {

@@ -108,7 +108,7 @@ public final class ResourceEndpoints {
     private void checkScopedFilters(DSLContext dsl, Principal principal, CollectionQuery query) {
         ApiException.Collector problems = new ApiException.Collector();
         for (Map.Entry<FilterDef, Object> filter : query.filters().entrySet()) {
-            String parameter = "filter[" + filter.getKey().name() + "]";
+            String parameter = query.parameterOf(filter.getKey());
             if (filter.getKey().kind() == FilterKind.ORGANIZATION
                     && !principal.organizationId().equals(filter.getValue())) {
                 problems.add(new ApiError(ErrorCode.Forbidden.status(), ErrorCode.Forbidden,

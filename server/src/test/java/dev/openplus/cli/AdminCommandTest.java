@@ -1,0 +1,119 @@
+package dev.openplus.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.openplus.support.Api;
+import dev.openplus.support.Fixtures;
+import dev.openplus.support.TestServer;
+
+/** The admin CLI against the running server's embedded PostgreSQL: outputs, exit codes, and its effect on the API. */
+class AdminCommandTest {
+    static Fixtures fixtures;
+    static Api api;
+
+    @BeforeAll
+    static void setUp() {
+        TestServer server = TestServer.get();
+        fixtures = new Fixtures(server);
+        api = server.api();
+    }
+
+    @Test
+    void createCommandsPrintIdsAndTheDataIsServed() {
+        Fixtures.CliResult org = fixtures.cli("admin", "org", "create", "--name", "CLI Org", "--json");
+        assertThat(org.exitCode()).isZero();
+        String organizationId = org.json().get("id").asText();
+        assertThat(organizationId).matches("[0-9a-f]{24}");
+        assertThat(org.json().size()).isEqualTo(1);
+
+        Fixtures.CliResult group = fixtures.cli("admin", "group", "create", "--org", organizationId, "--name", "G",
+                "--bio", "About G", "--json");
+        String groupId = group.json().get("id").asText();
+        Fixtures.CliResult coach = fixtures.cli("admin", "coach", "create", "--org", organizationId, "--first-name",
+                "Clarisa", "--last-name", "Rivera", "--groups", groupId, "--json");
+        String coachId = coach.json().get("id").asText();
+        Fixtures.CliResult client = fixtures.cli("admin", "client", "create", "--org", organizationId, "--json");
+        assertThat(client.exitCode()).isZero();
+        JsonNode credentials = client.json();
+        assertThat(credentials.get("client_id").asText()).matches("[0-9a-f-]{36}");
+        assertThat(credentials.get("client_secret").asText()).hasSizeGreaterThanOrEqualTo(43);
+        assertThat(credentials.size()).isEqualTo(2);
+
+        String token = fixtures.token(java.util.Map.of("client_id", credentials.get("client_id").asText(),
+                "client_secret", credentials.get("client_secret").asText()));
+        Api.Response fetched = api.get("/pub/coach/" + coachId, token);
+        assertThat(fetched.at("/data/attributes/first_name").asText()).isEqualTo("Clarisa");
+        assertThat(fetched.at("/data/attributes/last_name").asText()).isEqualTo("Rivera");
+        assertThat(fetched.at("/data/relationships/groups/data/0/id").asText()).isEqualTo(groupId);
+        assertThat(fetched.at("/data/relationships/organization/data/id").asText()).isEqualTo(organizationId);
+        assertThat(api.get("/pub/group/" + groupId, token).at("/data/attributes/bio").asText()).isEqualTo("About G");
+        assertThat(api.get("/pub/organization/" + organizationId, token).at("/data/attributes/name").asText())
+                .isEqualTo("CLI Org");
+    }
+
+    @Test
+    void textOutput() {
+        Fixtures.CliResult org = fixtures.cli("admin", "org", "create", "--name", "Text Org");
+        assertThat(org.exitCode()).isZero();
+        assertThat(org.out()).matches("created organization [0-9a-f]{24}");
+        String organizationId = org.out().substring(org.out().lastIndexOf(' ') + 1);
+        Fixtures.CliResult client = fixtures.cli("admin", "client", "create", "--org", organizationId);
+        assertThat(client.out()).contains("client_id:").contains("client_secret:");
+    }
+
+    @Test
+    void clientListAndRevoke() {
+        String organizationId = fixtures.organization("List Org");
+        String group = fixtures.group(organizationId, "Only");
+        String orgClient = fixtures.client(organizationId).get("client_id");
+        String groupClient = fixtures.client(organizationId, group).get("client_id");
+
+        Fixtures.CliResult revoke = fixtures.cli("admin", "client", "revoke", "--client-id", orgClient, "--json");
+        assertThat(revoke.exitCode()).isZero();
+        assertThat(revoke.json().get("revoked").asBoolean()).isTrue();
+
+        Fixtures.CliResult list = fixtures.cli("admin", "client", "list", "--org", organizationId, "--json");
+        assertThat(list.exitCode()).isZero();
+        JsonNode clients = list.json().get("clients");
+        assertThat(clients.size()).isEqualTo(2);
+        assertThat(clients.get(0).get("client_id").asText()).isEqualTo(orgClient);
+        assertThat(clients.get(0).get("scope").asText()).isEqualTo("organization");
+        assertThat(clients.get(0).get("revoked_at").isNull()).isFalse();
+        assertThat(clients.get(1).get("client_id").asText()).isEqualTo(groupClient);
+        assertThat(clients.get(1).get("scope").asText()).isEqualTo("group");
+        assertThat(clients.get(1).get("groups").get(0).asText()).isEqualTo(group);
+        assertThat(clients.get(1).get("revoked_at").isNull()).isTrue();
+        assertThat(list.out()).doesNotContain("secret");
+    }
+
+    @Test
+    void operatorMistakesExitWithOneAndAClearMessage() {
+        Fixtures.CliResult unknownOrg = fixtures.cli("admin", "group", "create", "--org", "000000000000000000000000",
+                "--name", "x", "--json");
+        assertThat(unknownOrg.exitCode()).isEqualTo(1);
+        assertThat(unknownOrg.err()).contains("\"error\"").contains("no organization");
+
+        String organizationId = fixtures.organization("Mistakes Org");
+        String otherOrg = fixtures.organization("Other Org");
+        String foreignGroup = fixtures.group(otherOrg, "Foreign");
+        assertThat(fixtures.cli("admin", "client", "create", "--org", organizationId, "--scope", "group").exitCode())
+                .isEqualTo(1);
+        assertThat(fixtures.cli("admin", "client", "create", "--org", organizationId, "--scope", "group",
+                "--groups", foreignGroup).exitCode()).isEqualTo(1);
+        assertThat(fixtures.cli("admin", "client", "create", "--org", organizationId, "--scope", "planet").exitCode())
+                .isEqualTo(1);
+        assertThat(fixtures.cli("admin", "coach", "create", "--org", organizationId, "--first-name", "A",
+                "--last-name", "B", "--groups", foreignGroup).exitCode()).isEqualTo(1);
+        Fixtures.CliResult revokeUnknown = fixtures.cli("admin", "client", "revoke", "--client-id", "nope");
+        assertThat(revokeUnknown.exitCode()).isEqualTo(1);
+        assertThat(revokeUnknown.err()).contains("no client");
+        assertThat(fixtures.cli("admin", "org", "create").exitCode()).isEqualTo(2);
+        assertThat(fixtures.cli("admin", "client", "list", "--org", organizationId, "--json").json().get("clients").size())
+                .isZero();
+    }
+}
