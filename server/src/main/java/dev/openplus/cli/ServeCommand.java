@@ -26,7 +26,13 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config config = port == null ? main.config() : main.config().withPort(port);
-        Database database = Database.open(config, true);
+        Database database;
+        try {
+            database = Database.open(config, true);
+        } catch (IllegalStateException e) {
+            System.err.println("openplus serve: " + e.getMessage());
+            return 1;
+        }
         Application application;
         try {
             application = Application.start(config, database);

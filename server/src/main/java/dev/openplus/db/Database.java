@@ -8,7 +8,13 @@ import java.util.function.Function;
 import javax.sql.DataSource;
 
 import org.flywaydb.core.Flyway;
+import java.util.concurrent.atomic.LongAdder;
+
 import org.jooq.DSLContext;
+import org.jooq.ExecuteContext;
+import org.jooq.ExecuteListener;
+import org.jooq.impl.DefaultConfiguration;
+import org.jooq.impl.DefaultExecuteListenerProvider;
 import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
@@ -26,6 +32,9 @@ public final class Database implements AutoCloseable {
     private final String user;
     private final String password;
     private final Settings settings = new Settings().withRenderSchema(false).withExecuteLogging(false);
+    /** Statements executed through jOOQ since start: lets tests prove a request costs a fixed number of them. */
+    private final LongAdder statements = new LongAdder();
+    private final org.jooq.Configuration jooq;
 
     private Database(EmbeddedPostgres embedded, String jdbcUrl, String user, String password, int poolSize) {
         this.embedded = embedded;
@@ -43,6 +52,13 @@ public final class Database implements AutoCloseable {
         hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
         hikari.addDataSourceProperty("ApplicationName", "openplus");
         this.dataSource = new HikariDataSource(hikari);
+        this.jooq = new DefaultConfiguration().set(dataSource).set(SQLDialect.POSTGRES).set(settings)
+                .set(new DefaultExecuteListenerProvider(new ExecuteListener() {
+                    @Override
+                    public void executeStart(ExecuteContext ctx) {
+                        statements.increment();
+                    }
+                }));
     }
 
     /**
@@ -83,7 +99,11 @@ public final class Database implements AutoCloseable {
 
     /** A context on the pool: each statement takes and returns its own connection. */
     public DSLContext dsl() {
-        return DSL.using(dataSource, SQLDialect.POSTGRES, settings);
+        return DSL.using(jooq);
+    }
+
+    public long statementCount() {
+        return statements.sum();
     }
 
     /** Runs the work in one transaction (one per request, as DESIGN §3 asks). */

@@ -15,7 +15,6 @@ import dev.openplus.jsonapi.ErrorCode;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -122,9 +121,11 @@ public final class HttpServer {
         return tokens.authenticate(authorization.substring(7).trim());
     }
 
+    /** The route template, so that metrics do not grow a series per id; unknown paths share one label. */
     private static String route(Context ctx) {
         try {
-            return ctx.endpoint().path;
+            String path = ctx.endpoint().path;
+            return path.equals("*") ? "unmatched" : path;
         } catch (RuntimeException e) {
             return "unmatched";
         }
@@ -144,10 +145,5 @@ public final class HttpServer {
             ctx.header("WWW-Authenticate", "Bearer realm=\"OpenPlus\"");
         }
         Exchange.respond(ctx, status, WRITER.errors(errors, Exchange.reqId(ctx)));
-    }
-
-    /** Whether a method carries a body that content negotiation must check. */
-    static boolean hasBody(HandlerType method) {
-        return method == HandlerType.POST || method == HandlerType.PATCH || method == HandlerType.PUT;
     }
 }

@@ -104,9 +104,11 @@ public final class QueryParser {
             }
         }
 
+        Set<String> givenFilters = new LinkedHashSet<>();
         for (Map.Entry<String, String> entry : filterValues.entrySet()) {
             String parameter = "filter[" + entry.getKey().replace(".", "][") + "]";
             var filter = type.filter(entry.getKey());
+            filter.ifPresent(f -> givenFilters.add(f.name()));
             if (filter.isEmpty()) {
                 problems.add(ApiError.parameter(parameter, "unknown filter for " + type.name()));
                 continue;
@@ -124,8 +126,8 @@ public final class QueryParser {
         }
         if (requiredFilters) {
             for (List<String> choice : type.requiredFilterChoices()) {
-                boolean present = choice.stream().anyMatch(name -> filters.keySet().stream()
-                        .anyMatch(given -> given.name().equals(name)));
+                // A given but invalid filter was reported above; it is not also "missing".
+                boolean present = choice.stream().anyMatch(givenFilters::contains);
                 if (!present) {
                     problems.add(ApiError.parameter("filter[" + choice.get(0) + "]", choice.size() == 1
                             ? "filter[" + choice.get(0) + "] is required"

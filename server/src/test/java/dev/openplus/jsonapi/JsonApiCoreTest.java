@@ -125,8 +125,9 @@ class JsonApiCoreTest {
 
     @Test
     void malformedFilterValues() {
-        assertError(api.get("/pub/group?filter[organization]=nope", tenant.token()), 409, "InvalidParameter",
-                "parameter", "filter[organization]");
+        Api.Response malformedRequired = api.get("/pub/group?filter[organization]=nope", tenant.token());
+        assertError(malformedRequired, 409, "InvalidParameter", "parameter", "filter[organization]");
+        assertThat(malformedRequired.at("/errors").size()).as("no second 'is required' error").isEqualTo(1);
         assertError(api.get("/pub/coach?filter[groups]=abc,def", tenant.token()), 409, "InvalidParameter",
                 "parameter", "filter[groups]");
         assertError(api.get(groups("&filter[name]="), tenant.token()), 409, "InvalidParameter", "parameter",

@@ -1,0 +1,73 @@
+package dev.openplus.jsonapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.openplus.support.Api;
+import dev.openplus.support.Fixtures;
+import dev.openplus.support.TestServer;
+
+/**
+ * Each request costs a fixed number of SQL statements, whatever the page size and includes (DESIGN §7).
+ * Tests run one at a time, so the server's statement counter moves only for the request under test.
+ */
+class StatementCountTest {
+    static TestServer server;
+    static Api api;
+    static Fixtures.Tenant tenant;
+    static String group1;
+    static String coach;
+
+    @BeforeAll
+    static void setUp() {
+        server = TestServer.get();
+        api = server.api();
+        Fixtures fixtures = new Fixtures(server);
+        tenant = fixtures.tenant("Statement Count Org");
+        group1 = fixtures.group(tenant.organizationId(), "One");
+        String group2 = fixtures.group(tenant.organizationId(), "Two");
+        for (int i = 0; i < 12; i++) {
+            String id = fixtures.coach(tenant.organizationId(), "C" + i, "L" + i, group1, group2);
+            if (i == 0) {
+                coach = id;
+            }
+        }
+    }
+
+    private static long statements(Supplier<Api.Response> request) {
+        request.get(); // warms the token cache and the JIT
+        long before = server.database.statementCount();
+        Api.Response response = request.get();
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return server.database.statementCount() - before;
+    }
+
+    @Test
+    void fetchByIdIsOneStatementAndEachIncludeOneMore() {
+        assertThat(statements(() -> api.get("/pub/coach/" + coach, tenant.token()))).isEqualTo(1);
+        assertThat(statements(() -> api.get("/pub/coach/" + coach + "?include=groups,organization", tenant.token())))
+                .isEqualTo(3);
+    }
+
+    @Test
+    void listStatementsDoNotDependOnPageSize() {
+        String base = "/pub/coach?filter[organization]=" + tenant.organizationId();
+        long small = statements(() -> api.get(base + "&page[limit]=1", tenant.token()));
+        long large = statements(() -> api.get(base + "&page[limit]=500", tenant.token()));
+        assertThat(small).isEqualTo(large).isEqualTo(2);
+        long smallIncluded = statements(() -> api.get(base + "&page[limit]=1&include=groups,organization", tenant.token()));
+        long largeIncluded = statements(() -> api.get(base + "&page[limit]=500&include=groups,organization", tenant.token()));
+        assertThat(smallIncluded).isEqualTo(largeIncluded).isEqualTo(4);
+        long skipSmall = statements(() -> api.get(base + "&page[size]=1&include=groups", tenant.token()));
+        long skipLarge = statements(() -> api.get(base + "&page[size]=50&include=groups", tenant.token()));
+        assertThat(skipSmall).isEqualTo(skipLarge);
+        long byGroup = statements(() -> api.get("/pub/coach?filter[groups]=" + group1 + "&page[limit]=500&include=groups",
+                tenant.token()));
+        // One more statement checks that the named groups are in the caller's scope.
+        assertThat(byGroup).isEqualTo(4);
+    }
+}
