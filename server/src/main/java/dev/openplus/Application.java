@@ -16,6 +16,8 @@ import dev.openplus.http.HttpServer;
 import dev.openplus.jsonapi.ResourceEndpoints;
 import dev.openplus.jsonapi.ResourceRegistry;
 import dev.openplus.organization.OrganizationResource;
+import dev.openplus.patient.PatientEndpoints;
+import dev.openplus.patient.PatientResource;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -34,16 +36,18 @@ public final class Application implements AutoCloseable {
         return new ResourceRegistry()
                 .register(OrganizationResource.TYPE)
                 .register(GroupResource.TYPE)
-                .register(CoachResource.TYPE);
+                .register(CoachResource.TYPE)
+                .register(PatientResource.TYPE);
     }
 
     public static Application start(Config config, Database database) throws SQLException {
         ResourceRegistry registry = registry();
-        ResourceEndpoints resources = new ResourceEndpoints(database, registry);
+        ResourceEndpoints resources = new ResourceEndpoints(database, registry, config.webAppUrl());
         TokenService tokens = new TokenService(database, config.accessTokenTtl(), config.refreshTokenTtl());
         RevocationListener revocations = new RevocationListener(database, tokens).start();
         TokenEndpoint tokenEndpoint = new TokenEndpoint(database, tokens, resources);
         GroupEndpoints groups = new GroupEndpoints(database, resources);
+        PatientEndpoints patients = new PatientEndpoints(database, resources, config.maxBulkItems());
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
         Javalin javalin = HttpServer.create(config.maxBodyBytes(), tokens, metrics, cfg -> {
@@ -72,6 +76,14 @@ public final class Application implements AutoCloseable {
 
             routes.get("/pub/coach", ctx -> resources.collection(ctx, CoachResource.TYPE));
             routes.get("/pub/coach/{id}", ctx -> resources.fetch(ctx, CoachResource.TYPE, ctx.pathParam("id")));
+
+            routes.post("/pub/patient", patients::create);
+            routes.get("/pub/patient", ctx -> resources.collection(ctx, PatientResource.TYPE));
+            routes.put("/pub/patient", patients::upsert);
+            routes.get("/pub/patient/{id}", ctx -> resources.fetch(ctx, PatientResource.TYPE, ctx.pathParam("id")));
+            routes.patch("/pub/patient/{id}", patients::update);
+            routes.get("/pub/patient/{id}/groups", patients::groups);
+            routes.get("/pub/patient/{id}/coaches", patients::coaches);
         });
         try {
             javalin.start("0.0.0.0", config.port());

@@ -10,9 +10,11 @@ import dev.openplus.coach.CoachResource;
 import dev.openplus.db.Database;
 import dev.openplus.group.GroupResource;
 import dev.openplus.organization.OrganizationResource;
+import dev.openplus.patient.DemoPatients;
 
 /**
- * {@code serve --demo}: on an empty database, a demo organization with two groups and three coaches, and an
+ * {@code serve --demo}: on an empty database, a demo organization with two groups, three coaches and 50 patients,
+ * and an
  * organization-scoped client whose credentials are printed with a curl to try. On a database that already
  * holds the demo organization a fresh client is issued (secrets are stored hashed and cannot be shown again);
  * a database with other data is left alone.
@@ -41,6 +43,7 @@ public final class DemoData {
                 CoachResource.create(dsl, organizationId, "Clarisa", "Rivera", List.of(cardiology));
                 CoachResource.create(dsl, organizationId, "Sam", "Okafor", List.of(prevention));
                 CoachResource.create(dsl, organizationId, "Priya", "Natarajan", List.of(cardiology, prevention));
+                DemoPatients.seed(dsl, organizationId, List.of(cardiology, prevention), 50);
             } else {
                 organizationId = organizations.stream()
                         .filter(r -> ORGANIZATION_NAME.equals(r.value2())).map(r -> r.value1()).findFirst().orElse(null);

@@ -54,13 +54,29 @@ public final class CoachResource {
                 .sort(new SortField("last_name", LAST_NAME, AttributeType.STRING, true))
                 .requireOneOf("groups", "organization")
                 .scope(principal -> principal.groupScoped()
-                        ? ORGANIZATION_ID.eq(principal.organizationId()).and(DSL.exists(DSL.selectOne().from(COACH_GROUP)
-                                .where(COACH_GROUP_COACH.eq(id)).and(COACH_GROUP_GROUP.in(principal.groupIds()))))
+                        ? ORGANIZATION_ID.eq(principal.organizationId()).and(inAllowedGroups(id, principal))
                         : ORGANIZATION_ID.eq(principal.organizationId()))
                 .build();
     }
 
     private CoachResource() {
+    }
+
+    /**
+     * For a group-scoped client: the coach belongs to one of its groups, or coaches a patient of one of them
+     * ("their patients and everything related to those patients").
+     */
+    private static org.jooq.Condition inAllowedGroups(Field<String> id, dev.openplus.auth.Principal principal) {
+        Table<?> member = DSL.table(DSL.name("patient_group_member")).as("m");
+        Table<?> coaching = DSL.table(DSL.name("patient_coach")).as("pc");
+        Field<String> memberPatient = DSL.field(DSL.name("m", "patient_id"), SQLDataType.CHAR(24));
+        Field<String> memberGroup = DSL.field(DSL.name("m", "group_id"), SQLDataType.CHAR(24));
+        Field<String> coachingPatient = DSL.field(DSL.name("pc", "patient_id"), SQLDataType.CHAR(24));
+        Field<String> coachingCoach = DSL.field(DSL.name("pc", "coach_id"), SQLDataType.CHAR(24));
+        return DSL.exists(DSL.selectOne().from(COACH_GROUP)
+                        .where(COACH_GROUP_COACH.eq(id)).and(COACH_GROUP_GROUP.in(principal.groupIds())))
+                .or(DSL.exists(DSL.selectOne().from(coaching).join(member).on(memberPatient.eq(coachingPatient))
+                        .where(coachingCoach.eq(id)).and(memberGroup.in(principal.groupIds()))));
     }
 
     @SuppressWarnings("unchecked")

@@ -18,7 +18,8 @@ public record Config(
         Duration refreshTokenTtl,
         long maxBodyBytes,
         int maxBulkItems,
-        int databasePoolSize) {
+        int databasePoolSize,
+        String webAppUrl) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -37,7 +38,8 @@ public record Config(
                 Duration.ofSeconds(intValue(env, "OPENPLUS_REFRESH_TOKEN_TTL", 30 * 24 * 3600)),
                 intValue(env, "OPENPLUS_MAX_BODY_BYTES", 4 * 1024 * 1024),
                 intValue(env, "OPENPLUS_MAX_BULK_ITEMS", 1000),
-                intValue(env, "OPENPLUS_DB_POOL_SIZE", 16));
+                intValue(env, "OPENPLUS_DB_POOL_SIZE", 16),
+                stripTrailingSlash(env.getOrDefault("OPENPLUS_WEB_APP_URL", "http://localhost:8080")));
     }
 
     public boolean embeddedDatabase() {
@@ -46,17 +48,21 @@ public record Config(
 
     public Config withPort(int newPort) {
         return new Config(newPort, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
-                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize);
+                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl);
     }
 
     public Config withDataDir(Path newDataDir) {
         return new Config(port, newDataDir.toAbsolutePath().normalize(), databaseUrl, databaseUser, databasePassword,
-                accessTokenTtl, refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize);
+                accessTokenTtl, refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl);
     }
 
     public Config withAccessTokenTtl(Duration ttl) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, ttl, refreshTokenTtl,
-                maxBodyBytes, maxBulkItems, databasePoolSize);
+                maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl);
+    }
+
+    private static String stripTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     private static int intValue(Map<String, String> env, String name, int fallback) {

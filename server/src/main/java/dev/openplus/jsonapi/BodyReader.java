@@ -39,7 +39,7 @@ public final class BodyReader {
 
     /** A checked resource object from a request. */
     public record ResourceInput(String pointer, Map<Attribute, Object> values, Map<Relationship, List<String>> links,
-            JsonNode meta, List<String> ignored) {
+            Map<Relationship, JsonNode> customLinks, JsonNode meta, List<String> ignored) {
 
         public boolean has(String attributeName) {
             return values.keySet().stream().anyMatch(a -> a.name().equals(attributeName));
@@ -142,6 +142,7 @@ public final class BodyReader {
         }
 
         Map<Relationship, List<String>> links = new LinkedHashMap<>();
+        Map<Relationship, JsonNode> customLinks = new LinkedHashMap<>();
         JsonNode relationships = data.get("relationships");
         if (relationships != null && !relationships.isObject()) {
             problems.add(ApiError.pointer(pointer + "/relationships", "relationships must be an object"));
@@ -155,6 +156,8 @@ public final class BodyReader {
                     problems.add(ApiError.pointer(relationshipPointer, "unknown relationship of " + type.name()));
                 } else if (!relationship.get().writable()) {
                     ignored.add(relationshipPointer);
+                } else if (relationship.get().input() == Relationship.Input.CUSTOM) {
+                    customLinks.put(relationship.get(), field.getValue());
                 } else {
                     List<String> ids = linkage(relationship.get(), field.getValue(), relationshipPointer, problems);
                     if (ids != null) {
@@ -165,7 +168,8 @@ public final class BodyReader {
         }
         problems.throwIfAny();
         JsonNode meta = data.get("meta");
-        return new ResourceInput(pointer, values, links, meta == null || !meta.isObject() ? null : meta, ignored);
+        return new ResourceInput(pointer, values, links, customLinks, meta == null || !meta.isObject() ? null : meta,
+                ignored);
     }
 
     private static List<String> linkage(Relationship relationship, JsonNode value, String pointer,
@@ -237,6 +241,11 @@ public final class BodyReader {
                 if (!attribute.allowedValues().isEmpty() && !attribute.allowedValues().contains(text)) {
                     throw ApiException.invalidBody(pointer, attribute.name() + " must be one of "
                             + String.join(", ", attribute.allowedValues().stream().sorted().toList()));
+                }
+                if (attribute.validator() != null) {
+                    ApiException.Collector nested = new ApiException.Collector();
+                    attribute.validator().validate(value, pointer, nested);
+                    nested.throwIfAny();
                 }
                 return text;
             }

@@ -27,6 +27,18 @@ public final class DocumentWriter {
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'");
 
+    private final String webAppUrl;
+
+    /** @param webAppUrl base of the coaching web application's links ({@code links.twine_web_app}) */
+    public DocumentWriter(String webAppUrl) {
+        this.webAppUrl = webAppUrl;
+    }
+
+    /** A writer for documents whose resources carry no web-app link (errors, meta-only documents). */
+    public DocumentWriter() {
+        this("");
+    }
+
     /** Writes the value of {@code data}. */
     @FunctionalInterface
     public interface DataWriter {
@@ -167,9 +179,18 @@ public final class DocumentWriter {
             List<String> ids = row.linkage(relationship);
             json.writeFieldName("data");
             if (relationship.toMany()) {
+                List<Boolean> primary = relationship.primaryFlag() == null ? null : row.primaryFlags(relationship);
                 json.writeStartArray();
-                for (String id : ids) {
-                    writeIdentifier(json, relationship.targetType(), id);
+                for (int i = 0; i < ids.size(); i++) {
+                    json.writeStartObject();
+                    json.writeStringField("type", relationship.targetType());
+                    json.writeStringField("id", ids.get(i));
+                    if (primary != null) {
+                        json.writeObjectFieldStart("meta");
+                        json.writeBooleanField("primary", i < primary.size() && Boolean.TRUE.equals(primary.get(i)));
+                        json.writeEndObject();
+                    }
+                    json.writeEndObject();
                 }
                 json.writeEndArray();
             } else if (ids.isEmpty()) {
@@ -189,6 +210,9 @@ public final class DocumentWriter {
         }
         json.writeObjectFieldStart("links");
         json.writeStringField("self", type.selfLink(row.id()));
+        if (type.webAppPath() != null) {
+            json.writeStringField("twine_web_app", webAppUrl + String.format(type.webAppPath(), row.id()));
+        }
         json.writeEndObject();
         json.writeEndObject();
     }

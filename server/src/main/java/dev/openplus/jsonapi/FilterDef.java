@@ -1,12 +1,26 @@
 package dev.openplus.jsonapi;
 
+import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import org.jooq.Condition;
 
 /**
  * A {@code filter[name]} a collection accepts. The value handed to {@code condition} depends on the kind:
- * String, List of String ids, Boolean, or {@link DateRange}.
+ * String, List of String ids, Boolean, or {@link DateRange}; the second argument holds every given filter's
+ * value by name, for filters that only mean something together ({@code requires} names the partner, e.g.
+ * {@code filter[identifier][system]} and {@code [value]}).
  */
-public record FilterDef(String name, FilterKind kind, Function<Object, Condition> condition) {
+public record FilterDef(String name, FilterKind kind, BiFunction<Object, Map<String, Object>, Condition> condition,
+        String requires) {
+
+    public FilterDef(String name, FilterKind kind, Function<Object, Condition> condition) {
+        this(name, kind, (value, all) -> condition.apply(value), null);
+    }
+
+    public static FilterDef paired(String name, String requires, FilterKind kind,
+            BiFunction<Object, Map<String, Object>, Condition> condition) {
+        return new FilterDef(name, kind, condition, requires);
+    }
 }

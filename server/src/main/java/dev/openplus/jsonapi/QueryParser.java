@@ -124,6 +124,13 @@ public final class QueryParser {
                 problems.addAll(e.errors());
             }
         }
+        for (FilterDef filter : filters.keySet()) {
+            if (filter.requires() != null && !givenFilters.contains(filter.requires())) {
+                String partner = "filter[" + filter.requires().replace(".", "][") + "]";
+                problems.add(ApiError.parameter(partner, partner + " is required together with "
+                        + filterParameters.get(filter)));
+            }
+        }
         if (requiredFilters) {
             for (List<String> choice : type.requiredFilterChoices()) {
                 // A given but invalid filter was reported above; it is not also "missing".

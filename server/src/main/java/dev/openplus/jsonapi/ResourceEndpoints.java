@@ -27,9 +27,10 @@ public final class ResourceEndpoints {
     private final ResourceRegistry registry;
     private final ResourceRepository repository;
     private final QueryParser parser;
-    private final DocumentWriter writer = new DocumentWriter();
+    private final DocumentWriter writer;
 
-    public ResourceEndpoints(Database database, ResourceRegistry registry) {
+    public ResourceEndpoints(Database database, ResourceRegistry registry, String webAppUrl) {
+        this.writer = new DocumentWriter(webAppUrl);
         this.database = database;
         this.registry = registry;
         this.repository = new ResourceRepository(registry);

@@ -56,8 +56,10 @@ public final class ResourceRepository {
     public PageResult list(DSLContext dsl, ResourceType type, Principal principal, CollectionQuery query,
             Condition base) {
         Condition where = type.scope(principal).and(base);
+        Map<String, Object> byName = new LinkedHashMap<>();
+        query.filters().forEach((filter, value) -> byName.put(filter.name(), value));
         for (Map.Entry<FilterDef, Object> filter : query.filters().entrySet()) {
-            where = where.and(filter.getKey().condition().apply(filter.getValue()));
+            where = where.and(filter.getKey().condition().apply(filter.getValue(), byName));
         }
         long count = dsl.selectCount().from(type.table()).where(where).fetchOne(0, Long.class);
         Page page = query.page();
@@ -206,6 +208,18 @@ public final class ResourceRepository {
                         .coerce(SQLDataType.CHAR(24).array())
                         .as(relationship.linkageAlias());
                 fields.put(relationship.linkageAlias(), linkage);
+                if (relationship.primaryFlag() != null) {
+                    // Same rows, same order as the linkage array.
+                    Field<Boolean[]> flags = DSL.field(DSL.select(DSL.arrayAgg(relationship.primaryFlag())
+                            .orderBy(relationship.joinTarget()))
+                            .from(relationship.joinTable())
+                            .join(target.table()).on(target.id().eq(relationship.joinTarget()))
+                            .where(relationship.joinOwner().eq(type.id()))
+                            .and(target.scope(principal)))
+                            .coerce(SQLDataType.BOOLEAN.array())
+                            .as(relationship.primaryAlias());
+                    fields.put(relationship.primaryAlias(), flags);
+                }
             } else {
                 fields.putIfAbsent(relationship.foreignKey().getName(), relationship.foreignKey());
             }

@@ -20,6 +20,12 @@ public record ResourceRow(ResourceType type, Record record) {
         return record.get(sort.column());
     }
 
+    /** The primary flags parallel to {@link #linkage}, for relationships that have one. */
+    public List<Boolean> primaryFlags(Relationship relationship) {
+        Boolean[] flags = (Boolean[]) record.get(relationship.primaryAlias());
+        return flags == null ? List.of() : Arrays.asList(flags);
+    }
+
     /** The ids a relationship points to, in id order; an empty list for an unset to-one. */
     public List<String> linkage(Relationship relationship) {
         if (relationship.toMany()) {

@@ -34,8 +34,10 @@ public final class ResourceType {
     private final Function<Principal, Condition> scope;
     private final int defaultPageSize;
     private final int maxPageSize;
+    private final String webAppPath;
 
     private ResourceType(Builder builder) {
+        this.webAppPath = builder.webAppPath;
         this.defaultPageSize = builder.defaultPageSize;
         this.maxPageSize = builder.maxPageSize;
         this.name = builder.name;
@@ -114,6 +116,11 @@ public final class ResourceType {
         return maxPageSize;
     }
 
+    /** The path (a format with the id as %s) of the resource in the coaching web app, or null. */
+    public String webAppPath() {
+        return webAppPath;
+    }
+
     public String selfLink(String resourceId) {
         return "/pub/" + name + "/" + resourceId;
     }
@@ -141,6 +148,7 @@ public final class ResourceType {
         private Function<Principal, Condition> scope;
         private int defaultPageSize = 10;
         private int maxPageSize = 50;
+        private String webAppPath;
 
         private Builder(String name, String tableName) {
             this.name = name;
@@ -206,6 +214,11 @@ public final class ResourceType {
 
         public Builder sort(SortField sort) {
             sorts.put(sort.name(), sort);
+            return this;
+        }
+
+        public Builder webAppLink(String pathFormat) {
+            this.webAppPath = pathFormat;
             return this;
         }
 
