@@ -45,9 +45,14 @@ public final class BodyReader {
             return values.keySet().stream().anyMatch(a -> a.name().equals(attributeName));
         }
 
+        /** The value given for the attribute; null when absent or given as null (see {@link #has}). */
         public Object value(String attributeName) {
-            return values.entrySet().stream().filter(e -> e.getKey().name().equals(attributeName))
-                    .map(Map.Entry::getValue).findFirst().orElse(null);
+            for (Map.Entry<Attribute, Object> entry : values.entrySet()) {
+                if (entry.getKey().name().equals(attributeName)) {
+                    return entry.getValue();
+                }
+            }
+            return null;
         }
     }
 

@@ -2,6 +2,9 @@ package dev.openplus.jsonapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -51,6 +54,39 @@ class StatementCountTest {
         assertThat(statements(() -> api.get("/pub/coach/" + coach, tenant.token()))).isEqualTo(1);
         assertThat(statements(() -> api.get("/pub/coach/" + coach + "?include=groups,organization", tenant.token())))
                 .isEqualTo(3);
+    }
+
+    private static Map<String, Object> patient(String identifierValue) {
+        return Map.of("type", "patient",
+                "attributes", Map.of("first_name", "P", "identifiers",
+                        List.of(Map.of("system", "COUNT", "value", tenant.organizationId() + identifierValue))),
+                "relationships", Map.of(
+                        "groups", Map.of("data", List.of(Map.of("type", "group", "id", group1))),
+                        "coaches", Map.of("data", List.of(Map.of("type", "coach", "id", coach,
+                                "meta", Map.of("primary", true))))));
+    }
+
+    private static long createStatements(List<Object> items) {
+        long before = server.database.statementCount();
+        Api.Response response = api.post("/pub/patient", tenant.token(), Api.json(Map.of("data", items)));
+        assertThat(response.status()).as(response.body()).isEqualTo(201);
+        return server.database.statementCount() - before;
+    }
+
+    @Test
+    void patientFetchIsOneStatementAndListsAndBulkCreatesAreConstant() {
+        List<Object> forty = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            forty.add(patient("bulk" + i));
+        }
+        assertThat(createStatements(forty)).as("bulk of 40 costs what a bulk of one costs")
+                .isEqualTo(createStatements(List.of(patient("solo"))));
+
+        String base = "/pub/patient?filter[organization]=" + tenant.organizationId();
+        String patientId = api.get(base + "&page[limit]=1", tenant.token()).at("/data/0/id").asText();
+        assertThat(statements(() -> api.get("/pub/patient/" + patientId, tenant.token()))).isEqualTo(1);
+        assertThat(statements(() -> api.get(base + "&page[limit]=1&include=groups,coaches", tenant.token())))
+                .isEqualTo(statements(() -> api.get(base + "&page[limit]=500&include=groups,coaches", tenant.token())));
     }
 
     @Test
