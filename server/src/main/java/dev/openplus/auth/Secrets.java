@@ -29,12 +29,19 @@ public final class Secrets {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    public static byte[] sha256(String value) {
+    /** Hashing every bearer token is on the hot path; looking the algorithm up each time is not cheap. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    public static byte[] sha256(String value) {
+        MessageDigest digest = SHA256.get();
+        digest.reset();
+        return digest.digest(value.getBytes(StandardCharsets.UTF_8));
     }
 
     public static String hashSecret(String secret) {

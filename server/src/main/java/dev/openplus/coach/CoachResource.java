@@ -9,6 +9,7 @@ import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
+import dev.openplus.auth.TenantScope;
 import dev.openplus.db.Ids;
 import dev.openplus.group.GroupResource;
 import dev.openplus.jsonapi.Attribute;
@@ -54,8 +55,8 @@ public final class CoachResource {
                 .sort(new SortField("last_name", LAST_NAME, AttributeType.STRING, true))
                 .requireOneOf("groups", "organization")
                 .scope(principal -> principal.groupScoped()
-                        ? ORGANIZATION_ID.eq(principal.organizationId()).and(inAllowedGroups(id, principal))
-                        : ORGANIZATION_ID.eq(principal.organizationId()))
+                        ? TenantScope.sameOrganization(ORGANIZATION_ID, principal).and(inAllowedGroups(id, principal))
+                        : TenantScope.sameOrganization(ORGANIZATION_ID, principal))
                 .build();
     }
 
@@ -74,9 +75,9 @@ public final class CoachResource {
         Field<String> coachingPatient = DSL.field(DSL.name("pc", "patient_id"), SQLDataType.CHAR(24));
         Field<String> coachingCoach = DSL.field(DSL.name("pc", "coach_id"), SQLDataType.CHAR(24));
         return DSL.exists(DSL.selectOne().from(COACH_GROUP)
-                        .where(COACH_GROUP_COACH.eq(id)).and(COACH_GROUP_GROUP.in(principal.groupIds())))
+                        .where(COACH_GROUP_COACH.eq(id)).and(TenantScope.inAllowedGroups(COACH_GROUP_GROUP, principal)))
                 .or(DSL.exists(DSL.selectOne().from(coaching).join(member).on(memberPatient.eq(coachingPatient))
-                        .where(coachingCoach.eq(id)).and(memberGroup.in(principal.groupIds()))));
+                        .where(coachingCoach.eq(id)).and(TenantScope.inAllowedGroups(memberGroup, principal))));
     }
 
     @SuppressWarnings("unchecked")

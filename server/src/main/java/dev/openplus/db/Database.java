@@ -1,6 +1,8 @@
 package dev.openplus.db;
 
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.function.Function;
@@ -11,10 +13,7 @@ import org.flywaydb.core.Flyway;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.jooq.DSLContext;
-import org.jooq.ExecuteContext;
-import org.jooq.ExecuteListener;
 import org.jooq.impl.DefaultConfiguration;
-import org.jooq.impl.DefaultExecuteListenerProvider;
 import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
@@ -32,8 +31,9 @@ public final class Database implements AutoCloseable {
     private final String user;
     private final String password;
     private final Settings settings = new Settings().withRenderSchema(false).withExecuteLogging(false);
-    /** Statements executed through jOOQ since start: lets tests prove a request costs a fixed number of them. */
+    /** Statements prepared on pooled connections since start: lets tests prove a request costs a fixed number. */
     private final LongAdder statements = new LongAdder();
+    private final DataSource countingDataSource;
     private final org.jooq.Configuration jooq;
 
     private Database(EmbeddedPostgres embedded, String jdbcUrl, String user, String password, int poolSize) {
@@ -52,13 +52,8 @@ public final class Database implements AutoCloseable {
         hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
         hikari.addDataSourceProperty("ApplicationName", "openplus");
         this.dataSource = new HikariDataSource(hikari);
-        this.jooq = new DefaultConfiguration().set(dataSource).set(SQLDialect.POSTGRES).set(settings)
-                .set(new DefaultExecuteListenerProvider(new ExecuteListener() {
-                    @Override
-                    public void executeStart(ExecuteContext ctx) {
-                        statements.increment();
-                    }
-                }));
+        this.countingDataSource = countingDataSource(dataSource, statements);
+        this.jooq = new DefaultConfiguration().set(countingDataSource).set(SQLDialect.POSTGRES).set(settings);
     }
 
     /**
@@ -94,7 +89,38 @@ public final class Database implements AutoCloseable {
     }
 
     public DataSource dataSource() {
-        return dataSource;
+        return countingDataSource;
+    }
+
+    /**
+     * The pool, with each connection counting the statements prepared on it (whether jOOQ or plain JDBC
+     * prepares them).
+     */
+    private static DataSource countingDataSource(HikariDataSource pool, LongAdder counter) {
+        return (DataSource) Proxy.newProxyInstance(Database.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    Object result = invoke(pool, method, args);
+                    if (result instanceof Connection connection) {
+                        return Proxy.newProxyInstance(Database.class.getClassLoader(), new Class<?>[] {Connection.class},
+                                (connectionProxy, connectionMethod, connectionArgs) -> {
+                                    String name = connectionMethod.getName();
+                                    if (name.equals("prepareStatement") || name.equals("createStatement")
+                                            || name.equals("prepareCall")) {
+                                        counter.increment();
+                                    }
+                                    return invoke(connection, connectionMethod, connectionArgs);
+                                });
+                    }
+                    return result;
+                });
+    }
+
+    private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     /** A context on the pool: each statement takes and returns its own connection. */

@@ -9,6 +9,7 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 import dev.openplus.auth.Principal;
+import dev.openplus.auth.TenantScope;
 import dev.openplus.db.Ids;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.AttributeType;
@@ -46,8 +47,8 @@ public final class GroupResource {
                 .sort(new SortField("name", NAME, AttributeType.STRING, false))
                 .requireOneOf("organization")
                 .scope(principal -> principal.groupScoped()
-                        ? ORGANIZATION_ID.eq(principal.organizationId()).and(id.in(principal.groupIds()))
-                        : ORGANIZATION_ID.eq(principal.organizationId()))
+                        ? TenantScope.sameOrganization(ORGANIZATION_ID, principal).and(TenantScope.inAllowedGroups(id, principal))
+                        : TenantScope.sameOrganization(ORGANIZATION_ID, principal))
                 .build();
     }
 
@@ -79,11 +80,5 @@ public final class GroupResource {
             return false;
         }
         return idsInOrganization(dsl, principal.organizationId(), ids).size() == java.util.Set.copyOf(ids).size();
-    }
-
-    /** Condition "the group lies in the caller's scope", usable inside other types' queries. */
-    public static org.jooq.Condition inScope(Field<String> groupId, Principal principal) {
-        return principal.groupScoped() ? groupId.in(principal.groupIds())
-                : groupId.in(DSL.select(TYPE.id()).from(TYPE.table()).where(ORGANIZATION_ID.eq(principal.organizationId())));
     }
 }

@@ -95,14 +95,16 @@ public final class HttpServer {
                 response.setStatus(500);
             });
 
+            java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
             config.requestLogger.http((ctx, millis) -> {
                 String route = route(ctx);
                 String status = Integer.toString(ctx.status().getCode());
-                Timer.builder("http_server_requests")
-                        .description("HTTP requests by route, method and status")
-                        .tag("method", ctx.method().name()).tag("route", route).tag("status", status)
-                        .publishPercentileHistogram()
-                        .register(metrics)
+                String method = ctx.method().name();
+                timers.computeIfAbsent(method + ' ' + route + ' ' + status, key -> Timer.builder("http_server_requests")
+                                .description("HTTP requests by route, method and status")
+                                .tag("method", method).tag("route", route).tag("status", status)
+                                .publishPercentileHistogram()
+                                .register(metrics))
                         .record(java.time.Duration.ofNanos((long) (millis * 1_000_000)));
                 Principal principal = Exchange.principalOrNull(ctx);
                 ACCESS.info("req_id={} client={} method={} route={} status={} duration_ms={}",

@@ -1,5 +1,7 @@
 package dev.openplus.jsonapi;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -8,12 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.OrderField;
 import org.jooq.Record;
+import org.jooq.Result;
 import org.jooq.SelectField;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -37,10 +42,70 @@ public final class ResourceRepository {
     public record PageResult(List<ResourceRow> rows, long count, boolean hasMore) {
     }
 
+    /**
+     * Fetch-by-id is the hottest read, and rendering its SQL (columns plus correlated linkage arrays) cost more
+     * than running it. Its SQL is therefore rendered once per type and principal kind, with sentinel values
+     * whose bind positions say where the id, the organization and the group list go.
+     */
+    private record PreparedFetch(String sql, List<Function<FetchArguments, Object>> binds, List<Field<?>> fields) {
+    }
+
+    private record FetchArguments(String id, Principal principal) {
+    }
+
+    private static final String SENTINEL_ID = "\u0000id";
+    private static final String SENTINEL_ORGANIZATION = "\u0000organization";
+    private static final String SENTINEL_GROUP = "\u0000group";
+    private final Map<String, PreparedFetch> preparedFetches = new ConcurrentHashMap<>();
+
     public Optional<ResourceRow> fetch(DSLContext dsl, ResourceType type, Principal principal, String id) {
-        Record record = dsl.select(selectFields(type, principal)).from(type.table())
-                .where(type.id().eq(id)).and(type.scope(principal)).fetchOne();
+        PreparedFetch prepared = preparedFetches.computeIfAbsent(
+                type.name() + (principal.groupScoped() ? "/group" : "/organization"),
+                key -> prepareFetch(dsl, type, principal.groupScoped()));
+        FetchArguments arguments = new FetchArguments(id, principal);
+        Object[] values = new Object[prepared.binds().size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = prepared.binds().get(i).apply(arguments);
+        }
+        // Plain JDBC: even jOOQ's plain-SQL path would re-scan the SQL text on every call.
+        Record record = dsl.connectionResult(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(prepared.sql())) {
+                for (int i = 0; i < values.length; i++) {
+                    if (values[i] instanceof String[] array) {
+                        statement.setArray(i + 1, connection.createArrayOf("bpchar", array));
+                    } else {
+                        statement.setObject(i + 1, values[i]);
+                    }
+                }
+                try (ResultSet resultSet = statement.executeQuery()) {
+                    Result<Record> result = dsl.fetch(resultSet, prepared.fields().toArray(Field[]::new));
+                    return result.isEmpty() ? null : result.get(0);
+                }
+            }
+        });
         return Optional.ofNullable(record).map(r -> new ResourceRow(type, r));
+    }
+
+    private PreparedFetch prepareFetch(DSLContext dsl, ResourceType type, boolean groupScoped) {
+        Principal sentinel = new Principal(null, SENTINEL_ORGANIZATION, groupScoped, Set.of(SENTINEL_GROUP), null, null);
+        List<SelectField<?>> fields = selectFields(type, sentinel);
+        var query = dsl.select(fields).from(type.table()).where(type.id().eq(SENTINEL_ID)).and(type.scope(sentinel));
+        List<Function<FetchArguments, Object>> binds = new ArrayList<>();
+        for (Object value : query.getBindValues()) {
+            if (SENTINEL_ID.equals(value)) {
+                binds.add(FetchArguments::id);
+            } else if (SENTINEL_ORGANIZATION.equals(value)) {
+                binds.add(arguments -> arguments.principal().organizationId());
+            } else if (value instanceof String[] array && array.length == 1 && SENTINEL_GROUP.equals(array[0])) {
+                binds.add(arguments -> arguments.principal().groupIds().toArray(String[]::new));
+            } else if (value instanceof String text && text.startsWith("\u0000")) {
+                throw new IllegalStateException("unexpected sentinel in the fetch query of " + type.name());
+            } else {
+                binds.add(arguments -> value);
+            }
+        }
+        List<Field<?>> typed = fields.stream().<Field<?>>map(field -> (Field<?>) field).toList();
+        return new PreparedFetch(query.getSQL(org.jooq.conf.ParamType.INDEXED), List.copyOf(binds), typed);
     }
 
     /** Rows of a type by id, in scope, in id order (for includes and for answering writes). */

@@ -4,6 +4,7 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.impl.SQLDataType;
 
+import dev.openplus.auth.TenantScope;
 import dev.openplus.db.Ids;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.ResourceType;
@@ -20,7 +21,7 @@ public final class OrganizationResource {
         TYPE = builder
                 .attribute(Attribute.string("name", NAME).asRequired().maxLength(255))
                 .auditAttributes()
-                .scope(principal -> id.eq(principal.organizationId()))
+                .scope(principal -> TenantScope.sameOrganization(id, principal))
                 .build();
     }
 

@@ -18,6 +18,7 @@ import org.jooq.impl.SQLDataType;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.openplus.auth.Principal;
+import dev.openplus.auth.TenantScope;
 import dev.openplus.jsonapi.ApiError;
 import dev.openplus.jsonapi.ApiException;
 import dev.openplus.jsonapi.Attribute;
@@ -146,8 +147,11 @@ public final class PatientResource {
     }
 
     private static Condition scope(Principal principal) {
-        Condition organization = ORGANIZATION_ID.eq(principal.organizationId());
-        return principal.groupScoped() ? organization.and(inGroups(List.copyOf(principal.groupIds()))) : organization;
+        Condition organization = TenantScope.sameOrganization(ORGANIZATION_ID, principal);
+        return principal.groupScoped()
+                ? organization.and(DSL.exists(DSL.selectOne().from(MEMBER).where(MEMBER_PATIENT.eq(ID))
+                        .and(TenantScope.inAllowedGroups(MEMBER_GROUP, principal))))
+                : organization;
     }
 
     /** The patient belongs to at least one of the groups. */

@@ -14,7 +14,6 @@ import java.util.Set;
 
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.InsertValuesStepN;
 import org.jooq.JSONB;
 import org.jooq.Record;
 import org.jooq.Record2;
@@ -29,6 +28,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.openplus.auth.Principal;
 import dev.openplus.coach.CoachResource;
 import dev.openplus.db.Ids;
+import dev.openplus.db.UnnestInsert;
 import dev.openplus.group.GroupResource;
 import dev.openplus.jsonapi.ApiError;
 import dev.openplus.jsonapi.ApiException;
@@ -43,9 +43,6 @@ import dev.openplus.jsonapi.ErrorCode;
  * history's append-only rule.
  */
 final class PatientStore {
-    /** Rows per multi-row INSERT: keeps bind parameters under PostgreSQL's 32 767 limit. */
-    private static final int INSERT_CHUNK = 1000;
-
     private PatientStore() {
     }
 
@@ -223,20 +220,9 @@ final class PatientStore {
             }
         }
         Map<String, Integer> inserted = new HashMap<>();
-        for (int from = 0; from < rows.size(); from += INSERT_CHUNK) {
-            InsertValuesStepN<?> insert = dsl.insertInto(PatientResource.IDENTIFIER, List.of(
-                    PatientResource.IDENTIFIER_PATIENT, PatientResource.IDENTIFIER_ORGANIZATION,
-                    PatientResource.IDENTIFIER_POSITION, PatientResource.IDENTIFIER_LABEL,
-                    PatientResource.IDENTIFIER_SYSTEM, PatientResource.IDENTIFIER_VALUE,
-                    PatientResource.IDENTIFIER_UNIQUE));
-            for (Object[] row : rows.subList(from, Math.min(rows.size(), from + INSERT_CHUNK))) {
-                insert = insert.values(row);
-            }
-            for (Record record : insert.onConflict(PatientResource.IDENTIFIER_SYSTEM, PatientResource.IDENTIFIER_VALUE)
-                    .where(PatientResource.IDENTIFIER_UNIQUE.isTrue()).doNothing()
-                    .returningResult(PatientResource.IDENTIFIER_PATIENT).fetch()) {
-                inserted.merge(record.get(PatientResource.IDENTIFIER_PATIENT), 1, Integer::sum);
-            }
+        for (String patientId : UnnestInsert.insert(dsl, "patient_identifier", IDENTIFIER_COLUMNS, rows,
+                "on conflict (system, value) where is_unique do nothing returning patient_id", "patient_id")) {
+            inserted.merge(patientId, 1, Integer::sum);
         }
         Set<String> lost = new HashSet<>();
         expected.forEach((id, count) -> {
@@ -246,6 +232,18 @@ final class PatientStore {
         });
         return lost;
     }
+
+    private static final List<UnnestInsert.Column> IDENTIFIER_COLUMNS = List.of(
+            UnnestInsert.Column.of("patient_id", "bpchar"), UnnestInsert.Column.of("organization_id", "bpchar"),
+            UnnestInsert.Column.of("position", "int4"), UnnestInsert.Column.of("label", "text"),
+            UnnestInsert.Column.of("system", "text"), UnnestInsert.Column.of("value", "text"),
+            UnnestInsert.Column.of("is_unique", "bool"));
+    private static final List<UnnestInsert.Column> MEMBER_COLUMNS = List.of(
+            UnnestInsert.Column.of("patient_id", "bpchar"), UnnestInsert.Column.of("group_id", "bpchar"),
+            UnnestInsert.Column.of("organization_id", "bpchar"));
+    private static final List<UnnestInsert.Column> COACH_COLUMNS = List.of(
+            UnnestInsert.Column.of("patient_id", "bpchar"), UnnestInsert.Column.of("coach_id", "bpchar"),
+            UnnestInsert.Column.of("organization_id", "bpchar"), UnnestInsert.Column.of("is_primary", "bool"));
 
     // ---- archive history --------------------------------------------------------------------------------------
 
@@ -323,43 +321,29 @@ final class PatientStore {
      * unique identifier was taken by a concurrent transaction (their rows are removed again).
      */
     static Set<String> insert(DSLContext dsl, Principal principal, List<NewPatient> patients) {
-        List<Field<?>> columns = new ArrayList<>(List.of(PatientResource.ID, PatientResource.ORGANIZATION_ID,
-                PatientResource.IDENTIFIERS, PatientResource.ARCHIVED, PatientResource.ARCHIVE_HISTORY,
-                PatientResource.CREATED_BY, PatientResource.UPDATED_BY));
-        List<Attribute> writable = WRITABLE.stream().map(name -> PatientResource.TYPE.attribute(name).orElseThrow()).toList();
-        writable.forEach(attribute -> columns.add(attribute.column()));
-        for (int from = 0; from < patients.size(); from += INSERT_CHUNK) {
-            InsertValuesStepN<?> insert = dsl.insertInto(PatientResource.TYPE.table(), columns);
-            for (NewPatient patient : patients.subList(from, Math.min(patients.size(), from + INSERT_CHUNK))) {
-                // Arrays.asList: created_by is null for rows the operator seeds.
-                List<Object> values = new ArrayList<>(java.util.Arrays.asList(patient.id(), principal.organizationId(),
-                        JSONB.valueOf(identifiersJson(patient.identifiers()).toString()),
-                        archivedAfter(patient.archiveHistory()), JSONB.valueOf(patient.archiveHistory().toString()),
-                        principal.clientId(), principal.clientId()));
-                for (Attribute attribute : writable) {
-                    Object value = patient.draft().input().value(attribute.name());
-                    if (value == null && attribute.type() == dev.openplus.jsonapi.AttributeType.JSON) {
-                        value = BodyReader.mapper().createArrayNode();
-                    }
-                    values.add(columnValue(attribute, value));
-                }
-                insert = insert.values(values);
-            }
-            insert.execute();
-        }
+        List<Object[]> rows = new ArrayList<>();
         List<Object[]> members = new ArrayList<>();
         List<Object[]> coaches = new ArrayList<>();
         for (NewPatient patient : patients) {
+            // Arrays.asList: created_by is null for rows the operator seeds.
+            List<Object> values = new ArrayList<>(java.util.Arrays.asList(patient.id(), principal.organizationId(),
+                    identifiersJson(patient.identifiers()).toString(), archivedAfter(patient.archiveHistory()),
+                    patient.archiveHistory().toString(), principal.clientId(), principal.clientId()));
+            for (String name : WRITABLE) {
+                Object value = patient.draft().input().value(name);
+                boolean json = PatientResource.TYPE.attribute(name).orElseThrow().type() == dev.openplus.jsonapi.AttributeType.JSON;
+                values.add(json ? (value == null ? "[]" : value.toString()) : value);
+            }
+            rows.add(values.toArray());
             patient.groupIds().forEach(g -> members.add(new Object[] {patient.id(), g, principal.organizationId()}));
             if (patient.draft().coaches() != null) {
                 patient.draft().coaches().forEach(c -> coaches.add(
                         new Object[] {patient.id(), c.id(), principal.organizationId(), c.primary()}));
             }
         }
-        insertRows(dsl, members, PatientResource.MEMBER, PatientResource.MEMBER_PATIENT, PatientResource.MEMBER_GROUP,
-                PatientResource.MEMBER_ORGANIZATION);
-        insertRows(dsl, coaches, PatientResource.PATIENT_COACH, PatientResource.COACH_PATIENT,
-                PatientResource.COACH_COACH, PatientResource.COACH_ORGANIZATION, PatientResource.COACH_PRIMARY);
+        UnnestInsert.insert(dsl, "patient", PATIENT_COLUMNS, rows, null, null);
+        UnnestInsert.insert(dsl, "patient_group_member", MEMBER_COLUMNS, members, null, null);
+        UnnestInsert.insert(dsl, "patient_coach", COACH_COLUMNS, coaches, null, null);
         Set<String> lost = insertIdentifiers(dsl, principal.organizationId(), patients);
         if (!lost.isEmpty()) {
             dsl.deleteFrom(PatientResource.TYPE.table()).where(PatientResource.ID.in(lost)).execute();
@@ -367,15 +351,16 @@ final class PatientStore {
         return lost;
     }
 
-    private static void insertRows(DSLContext dsl, List<Object[]> rows, org.jooq.Table<?> table, Field<?>... columns) {
-        for (int from = 0; from < rows.size(); from += INSERT_CHUNK) {
-            InsertValuesStepN<?> insert = dsl.insertInto(table, List.of(columns));
-            for (Object[] row : rows.subList(from, Math.min(rows.size(), from + INSERT_CHUNK))) {
-                insert = insert.values(row);
-            }
-            insert.execute();
-        }
-    }
+    /** In the order insert() builds its rows: fixed columns, then {@link #WRITABLE}. */
+    private static final List<UnnestInsert.Column> PATIENT_COLUMNS = List.of(
+            UnnestInsert.Column.of("id", "bpchar"), UnnestInsert.Column.of("organization_id", "bpchar"),
+            UnnestInsert.Column.jsonb("identifiers"), UnnestInsert.Column.of("archived", "bool"),
+            UnnestInsert.Column.jsonb("archive_history"), UnnestInsert.Column.of("created_by", "text"),
+            UnnestInsert.Column.of("updated_by", "text"),
+            UnnestInsert.Column.of("first_name", "text"), UnnestInsert.Column.of("last_name", "text"),
+            UnnestInsert.Column.of("email_address", "text"), UnnestInsert.Column.jsonb("phone_numbers"),
+            UnnestInsert.Column.jsonb("addresses"), UnnestInsert.Column.of("birth_date", "date"),
+            UnnestInsert.Column.of("gender", "text"), UnnestInsert.Column.of("note", "text"));
 
     /** The stored archive history of a patient, locking its row for the rest of the transaction. */
     static ArrayNode lockHistory(DSLContext dsl, String patientId) {
@@ -422,15 +407,13 @@ final class PatientStore {
             dsl.deleteFrom(PatientResource.MEMBER).where(PatientResource.MEMBER_PATIENT.eq(patientId)).execute();
             List<Object[]> rows = new ArrayList<>();
             groupIds.forEach(g -> rows.add(new Object[] {patientId, g, principal.organizationId()}));
-            insertRows(dsl, rows, PatientResource.MEMBER, PatientResource.MEMBER_PATIENT, PatientResource.MEMBER_GROUP,
-                    PatientResource.MEMBER_ORGANIZATION);
+            UnnestInsert.insert(dsl, "patient_group_member", MEMBER_COLUMNS, rows, null, null);
         }
         if (draft.coaches() != null) {
             dsl.deleteFrom(PatientResource.PATIENT_COACH).where(PatientResource.COACH_PATIENT.eq(patientId)).execute();
             List<Object[]> rows = new ArrayList<>();
             draft.coaches().forEach(c -> rows.add(new Object[] {patientId, c.id(), principal.organizationId(), c.primary()}));
-            insertRows(dsl, rows, PatientResource.PATIENT_COACH, PatientResource.COACH_PATIENT,
-                    PatientResource.COACH_COACH, PatientResource.COACH_ORGANIZATION, PatientResource.COACH_PRIMARY);
+            UnnestInsert.insert(dsl, "patient_coach", COACH_COLUMNS, rows, null, null);
         }
         if (identifiers != null) {
             dsl.deleteFrom(PatientResource.IDENTIFIER).where(PatientResource.IDENTIFIER_PATIENT.eq(patientId)).execute();
