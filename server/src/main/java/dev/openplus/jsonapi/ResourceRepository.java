@@ -254,6 +254,22 @@ public final class ResourceRepository {
         return included;
     }
 
+    /**
+     * A correlated array over a to-many relationship's join rows that lie in the caller's scope, ordered by
+     * target id, so that several such arrays of one relationship line up element by element.
+     */
+    private <T> Field<T[]> linkageArray(ResourceType type, Relationship relationship, Principal principal,
+            Field<T> element, org.jooq.DataType<T[]> arrayType, String alias) {
+        ResourceType target = registry.target(relationship);
+        return DSL.field(DSL.select(DSL.arrayAgg(element).orderBy(relationship.joinTarget()))
+                .from(relationship.joinTable())
+                .join(target.table()).on(target.id().eq(relationship.joinTarget()))
+                .where(relationship.joinOwner().eq(type.id()))
+                .and(target.scope(principal)))
+                .coerce(arrayType)
+                .as(alias);
+    }
+
     /** The columns of a type plus each to-many linkage as a correlated, scope-restricted array of ids. */
     private List<SelectField<?>> selectFields(ResourceType type, Principal principal) {
         Map<String, SelectField<?>> fields = new LinkedHashMap<>();
@@ -263,27 +279,11 @@ public final class ResourceRepository {
         }
         for (Relationship relationship : type.relationships()) {
             if (relationship.toMany()) {
-                ResourceType target = registry.target(relationship);
-                Field<String[]> linkage = DSL.field(DSL.select(DSL.arrayAgg(relationship.joinTarget())
-                        .orderBy(relationship.joinTarget()))
-                        .from(relationship.joinTable())
-                        .join(target.table()).on(target.id().eq(relationship.joinTarget()))
-                        .where(relationship.joinOwner().eq(type.id()))
-                        .and(target.scope(principal)))
-                        .coerce(SQLDataType.CHAR(24).array())
-                        .as(relationship.linkageAlias());
-                fields.put(relationship.linkageAlias(), linkage);
+                fields.put(relationship.linkageAlias(), linkageArray(type, relationship, principal,
+                        relationship.joinTarget(), SQLDataType.CHAR(24).array(), relationship.linkageAlias()));
                 if (relationship.primaryFlag() != null) {
-                    // Same rows, same order as the linkage array.
-                    Field<Boolean[]> flags = DSL.field(DSL.select(DSL.arrayAgg(relationship.primaryFlag())
-                            .orderBy(relationship.joinTarget()))
-                            .from(relationship.joinTable())
-                            .join(target.table()).on(target.id().eq(relationship.joinTarget()))
-                            .where(relationship.joinOwner().eq(type.id()))
-                            .and(target.scope(principal)))
-                            .coerce(SQLDataType.BOOLEAN.array())
-                            .as(relationship.primaryAlias());
-                    fields.put(relationship.primaryAlias(), flags);
+                    fields.put(relationship.primaryAlias(), linkageArray(type, relationship, principal,
+                            relationship.primaryFlag(), SQLDataType.BOOLEAN.array(), relationship.primaryAlias()));
                 }
             } else {
                 fields.putIfAbsent(relationship.foreignKey().getName(), relationship.foreignKey());

@@ -1,5 +1,7 @@
 package dev.openplus.patient;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -16,8 +18,6 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.JSONB;
 import org.jooq.Record;
-import org.jooq.Record2;
-import org.jooq.Row2;
 import org.jooq.UpdateSetMoreStep;
 import org.jooq.impl.DSL;
 
@@ -167,27 +167,36 @@ final class PatientStore {
     /** The (system, value) keys among {@code identifiers} that a unique identifier of another patient holds. */
     static Set<String> takenIdentifiers(DSLContext dsl, Collection<PatientDraft.Identifier> identifiers,
             String exceptPatientId) {
-        List<Row2<String, String>> rows = new ArrayList<>();
+        List<String> systems = new ArrayList<>();
+        List<String> values = new ArrayList<>();
         for (PatientDraft.Identifier identifier : identifiers) {
             if (identifier.unique()) {
-                rows.add(DSL.row(identifier.system(), identifier.value()));
+                systems.add(identifier.system());
+                values.add(identifier.value());
             }
         }
-        if (rows.isEmpty()) {
+        if (systems.isEmpty()) {
             return Set.of();
         }
-        var query = dsl.select(PatientResource.IDENTIFIER_SYSTEM, PatientResource.IDENTIFIER_VALUE)
-                .from(PatientResource.IDENTIFIER)
-                .where(PatientResource.IDENTIFIER_UNIQUE.isTrue())
-                .and(DSL.row(PatientResource.IDENTIFIER_SYSTEM, PatientResource.IDENTIFIER_VALUE).in(rows));
-        if (exceptPatientId != null) {
-            query = query.and(PatientResource.IDENTIFIER_PATIENT.ne(exceptPatientId));
-        }
-        Set<String> taken = new HashSet<>();
-        for (Record2<String, String> row : query.fetch()) {
-            taken.add(key(row.value1(), row.value2()));
-        }
-        return taken;
+        // A join against unnest() probes the unique index once per identifier; a row-value IN list of a
+        // thousand pairs is planned far worse.
+        String sql = "select i.system, i.value from patient_identifier i"
+                + " join unnest(?::text[], ?::text[]) as q(system, value) on i.system = q.system and i.value = q.value"
+                + " where i.is_unique and i.patient_id <> coalesce(?, '')";
+        return dsl.connectionResult(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setArray(1, connection.createArrayOf("text", systems.toArray()));
+                statement.setArray(2, connection.createArrayOf("text", values.toArray()));
+                statement.setString(3, exceptPatientId);
+                Set<String> taken = new HashSet<>();
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        taken.add(key(rows.getString(1), rows.getString(2)));
+                    }
+                }
+                return taken;
+            }
+        });
     }
 
     static ArrayNode identifiersJson(List<PatientDraft.Identifier> identifiers) {

@@ -33,7 +33,7 @@ class PagingTest {
         fixtures = new Fixtures(server);
         tenant = fixtures.tenant("Paging Org");
         for (int i = 0; i < 23; i++) {
-            groupIds.add(fixtures.group(tenant.organizationId(), String.format("Group %02d", (i * 7) % 23)));
+            groupIds.add(fixtures.apiGroup(tenant, String.format("Group %02d", (i * 7) % 23)));
         }
     }
 
@@ -41,11 +41,6 @@ class PagingTest {
         return "/pub/group?filter[organization]=" + tenant.organizationId() + query;
     }
 
-    private static List<String> ids(Api.Response response) {
-        List<String> ids = new ArrayList<>();
-        response.at("/data").forEach(resource -> ids.add(resource.get("id").asText()));
-        return ids;
-    }
 
     @Test
     void skipPagingLinksAndCount() {
@@ -65,9 +60,9 @@ class PagingTest {
         assertThat(last.at("/links/next").isMissingNode()).isTrue();
         assertThat(last.at("/links/prev").asText()).isEqualTo(base + "&page[number]=2&page[size]=10");
 
-        List<String> all = new ArrayList<>(ids(first));
-        all.addAll(ids(api.get(first.at("/links/next").asText(), tenant.token())));
-        all.addAll(ids(last));
+        List<String> all = new ArrayList<>(first.ids());
+        all.addAll((api.get(first.at("/links/next").asText(), tenant.token())).ids());
+        all.addAll(last.ids());
         assertThat(all).containsExactlyElementsOf(groupIds.stream().sorted().toList());
 
         Api.Response beyond = api.get(groups("&page[number]=9&page[size]=10"), tenant.token());
@@ -78,7 +73,7 @@ class PagingTest {
     @Test
     void defaultPageIsTenByIdAscending() {
         Api.Response response = api.get(groups(""), tenant.token());
-        assertThat(ids(response)).containsExactlyElementsOf(groupIds.stream().sorted().limit(10).toList());
+        assertThat(response.ids()).containsExactlyElementsOf(groupIds.stream().sorted().limit(10).toList());
     }
 
     @Test
@@ -102,7 +97,7 @@ class PagingTest {
             Api.Response page = api.get(link, tenant.token());
             assertThat(page.status()).as(page.body()).isEqualTo(200);
             assertThat(page.at("/meta/count").asLong()).isEqualTo(23);
-            seen.addAll(ids(page));
+            seen.addAll(page.ids());
             link = page.at("/links/next").isMissingNode() ? null : page.at("/links/next").asText();
             pages++;
         }
@@ -121,8 +116,8 @@ class PagingTest {
         String cursor = next.substring(next.indexOf("page[after]=") + "page[after]=".length());
         Api.Response viaAfter = api.get(groups("&page[limit]=4&page[after]=" + cursor), tenant.token());
         Api.Response viaCursor = api.get(groups("&page[limit]=4&page[cursor]=" + cursor), tenant.token());
-        assertThat(ids(viaCursor)).isEqualTo(ids(viaAfter)).hasSize(4);
-        assertThat(ids(viaAfter)).doesNotContainAnyElementsOf(ids(first));
+        assertThat(viaCursor.ids()).isEqualTo(viaAfter.ids()).hasSize(4);
+        assertThat(viaAfter.ids()).doesNotContainAnyElementsOf(first.ids());
 
         Api.Response otherSort = api.get(groups("&page[limit]=4&sort=name&page[after]=" + cursor), tenant.token());
         assertThat(otherSort.status()).isEqualTo(409);
@@ -138,7 +133,7 @@ class PagingTest {
         Fixtures.Tenant own = fixtures.tenant("Cursor Stability Org");
         Set<String> original = new HashSet<>();
         for (int i = 0; i < 12; i++) {
-            original.add(fixtures.group(own.organizationId(), "Stable " + (char) ('a' + (i * 5) % 12)));
+            original.add(fixtures.apiGroup(own, "Stable " + (char) ('a' + (i * 5) % 12)));
         }
         int inserted = 0;
         for (String sort : List.of("", "&sort=name", "&sort=-name", "&sort=created_at", "&sort=-created_at",
@@ -148,10 +143,10 @@ class PagingTest {
             while (link != null) {
                 Api.Response page = api.get(link, own.token());
                 assertThat(page.status()).as(page.body()).isEqualTo(200);
-                seen.addAll(ids(page));
+                seen.addAll(page.ids());
                 // Insert one group that sorts first and one that sorts last by name.
-                fixtures.group(own.organizationId(), "Stable " + (char) ('a' - 1) + inserted);
-                fixtures.group(own.organizationId(), "Stable z" + inserted);
+                fixtures.apiGroup(own, "Stable " + (char) ('a' - 1) + inserted);
+                fixtures.apiGroup(own, "Stable z" + inserted);
                 inserted++;
                 link = page.at("/links/next").isMissingNode() ? null : page.at("/links/next").asText();
             }
@@ -181,12 +176,12 @@ class PagingTest {
             while (link != null) {
                 Api.Response page = api.get(link, own.token());
                 assertThat(page.status()).as(page.body()).isEqualTo(200);
-                paged.addAll(ids(page));
+                paged.addAll(page.ids());
                 page.at("/data").forEach(rows::add);
                 link = page.at("/links/next").isMissingNode() ? null : page.at("/links/next").asText();
             }
             Api.Response whole = api.get("/pub/coach?filter[groups]=" + group + "&page[limit]=50&sort=" + sort, own.token());
-            assertThat(paged).as(sort).hasSize(7).doesNotHaveDuplicates().containsExactlyElementsOf(ids(whole));
+            assertThat(paged).as(sort).hasSize(7).doesNotHaveDuplicates().containsExactlyElementsOf(whole.ids());
             List<String> names = rows.stream().map(r -> r.at("/attributes/last_name").isNull() ? null
                     : r.at("/attributes/last_name").asText()).toList();
             if (sort.startsWith("-")) {

@@ -39,6 +39,13 @@ public final class Api {
             return json().at(pointer);
         }
 
+        /** The ids of a collection answer's {@code data}, in order. */
+        public java.util.List<String> ids() {
+            java.util.List<String> ids = new java.util.ArrayList<>();
+            json().path("data").forEach(resource -> ids.add(resource.get("id").asText()));
+            return ids;
+        }
+
         public Optional<String> header(String name) {
             return headers.firstValue(name);
         }
@@ -82,6 +89,22 @@ public final class Api {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** Follows links.next from the first page to the last; every page must answer 200. */
+    public List<String> pageThrough(String firstPage, String token) {
+        List<String> all = new java.util.ArrayList<>();
+        String link = firstPage;
+        while (link != null) {
+            Response page = get(link, token);
+            if (page.status() != 200) {
+                throw new AssertionError("page " + link + " answered " + page);
+            }
+            all.addAll(page.ids());
+            JsonNode next = page.json().path("links").path("next");
+            link = next.isMissingNode() ? null : next.asText();
+        }
+        return all;
     }
 
     public static String json(Object value) {

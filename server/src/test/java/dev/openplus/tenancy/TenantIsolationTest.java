@@ -49,11 +49,6 @@ class TenantIsolationTest {
         groupScopedToken = fixtures.token(groupClient);
     }
 
-    private static List<String> ids(Api.Response response) {
-        List<String> ids = new ArrayList<>();
-        response.at("/data").forEach(resource -> ids.add(resource.get("id").asText()));
-        return ids;
-    }
 
     private static void assertNotFound(Api.Response response, String... secrets) {
         assertThat(response.status()).as(response.body()).isEqualTo(404);
@@ -96,11 +91,11 @@ class TenantIsolationTest {
     void listsNeverContainAnotherOrganizationsData() {
         Api.Response groups = api.get("/pub/group?filter[organization]=" + alpha.organizationId()
                 + "&page[size]=50&include=organization", alpha.token());
-        assertThat(ids(groups)).containsExactlyInAnyOrder(alphaGroup1, alphaGroup2);
+        assertThat(groups.ids()).containsExactlyInAnyOrder(alphaGroup1, alphaGroup2);
         assertThat(groups.body()).doesNotContain(beta.organizationId()).doesNotContain("Beta");
         Api.Response coaches = api.get("/pub/coach?filter[organization]=" + alpha.organizationId()
                 + "&page[limit]=50&include=groups,organization", alpha.token());
-        assertThat(ids(coaches)).containsExactlyInAnyOrder(coachIn1, coachIn2, coachInBoth);
+        assertThat(coaches.ids()).containsExactlyInAnyOrder(coachIn1, coachIn2, coachInBoth);
         assertThat(coaches.body()).doesNotContain("Beta");
     }
 
@@ -108,7 +103,7 @@ class TenantIsolationTest {
     void groupScopedClientSeesOnlyItsGroups() {
         Api.Response groups = api.get("/pub/group?filter[organization]=" + alpha.organizationId(), groupScopedToken);
         assertThat(groups.status()).isEqualTo(200);
-        assertThat(ids(groups)).containsExactly(alphaGroup1);
+        assertThat(groups.ids()).containsExactly(alphaGroup1);
         assertThat(groups.at("/meta/count").asLong()).isEqualTo(1);
         assertThat(groups.body()).doesNotContain("Alpha Two Hidden");
         assertNotFound(api.get("/pub/group/" + alphaGroup2, groupScopedToken), "Alpha Two Hidden");
@@ -121,14 +116,14 @@ class TenantIsolationTest {
         Api.Response coaches = api.get("/pub/coach?filter[organization]=" + alpha.organizationId()
                 + "&include=groups", groupScopedToken);
         assertThat(coaches.status()).isEqualTo(200);
-        assertThat(ids(coaches)).containsExactlyInAnyOrder(coachIn1, coachInBoth);
+        assertThat(coaches.ids()).containsExactlyInAnyOrder(coachIn1, coachInBoth);
         assertThat(coaches.body()).doesNotContain(alphaGroup2).doesNotContain("TwoHidden");
         assertNotFound(api.get("/pub/coach/" + coachIn2, groupScopedToken), "TwoHidden");
         Api.Response both = api.get("/pub/coach/" + coachInBoth + "?include=groups", groupScopedToken);
         assertThat(both.at("/data/relationships/groups/data").findValuesAsText("id")).containsExactly(alphaGroup1);
         assertThat(both.at("/included").size()).isEqualTo(1);
         assertForbidden(api.get("/pub/coach?filter[groups]=" + alphaGroup2, groupScopedToken), "filter[groups]");
-        assertThat(ids(api.get("/pub/coach?filter[groups]=" + alphaGroup1, groupScopedToken)))
+        assertThat((api.get("/pub/coach?filter[groups]=" + alphaGroup1, groupScopedToken)).ids())
                 .containsExactlyInAnyOrder(coachIn1, coachInBoth);
     }
 
@@ -152,6 +147,6 @@ class TenantIsolationTest {
         assertNotFound(api.get("/pub/group/" + created.at("/data/id").asText(), alpha.token()), "Beta Made");
         Api.Response byName = api.get("/pub/group?filter[organization]=" + beta.organizationId()
                 + "&filter[name]=Beta%20Made", beta.token());
-        assertThat(ids(byName)).containsExactly(created.at("/data/id").asText());
+        assertThat(byName.ids()).containsExactly(created.at("/data/id").asText());
     }
 }
