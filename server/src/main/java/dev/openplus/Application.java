@@ -2,6 +2,8 @@ package dev.openplus;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.openplus.auth.RevocationListener;
 import dev.openplus.auth.TokenEndpoint;
@@ -18,7 +20,9 @@ import dev.openplus.jsonapi.ResourceRegistry;
 import dev.openplus.organization.OrganizationResource;
 import dev.openplus.patient.PatientEndpoints;
 import dev.openplus.patient.PatientResource;
+import dev.openplus.openapi.ApiDocument;
 import io.javalin.Javalin;
+import io.javalin.http.Handler;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -26,10 +30,17 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 public final class Application implements AutoCloseable {
     private final Javalin javalin;
     private final RevocationListener revocations;
+    private final List<String> routes;
 
-    private Application(Javalin javalin, RevocationListener revocations) {
+    private Application(Javalin javalin, RevocationListener revocations, List<String> routes) {
         this.javalin = javalin;
         this.revocations = revocations;
+        this.routes = List.copyOf(routes);
+    }
+
+    /** Every API route as "METHOD /path" (with {id} templates), in registration order. */
+    public List<String> routes() {
+        return routes;
     }
 
     public static ResourceRegistry registry() {
@@ -49,9 +60,11 @@ public final class Application implements AutoCloseable {
         GroupEndpoints groups = new GroupEndpoints(database, resources);
         PatientEndpoints patients = new PatientEndpoints(database, resources, config.maxBulkItems());
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ApiDocument document = ApiDocument.load();
+        List<String> table = new ArrayList<>();
 
         Javalin javalin = HttpServer.create(config.maxBodyBytes(), tokens, metrics, cfg -> {
-            var routes = cfg.routes;
+            RouteTable routes = new RouteTable(cfg.routes, table);
             routes.get("/health", ctx -> Exchange.respond(ctx, 200, "application/json",
                     "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8)));
             routes.get("/ready", ctx -> {
@@ -62,6 +75,9 @@ public final class Application implements AutoCloseable {
             });
             routes.get("/metrics", ctx -> Exchange.respond(ctx, 200, "text/plain; version=0.0.4; charset=utf-8",
                     metrics.scrape().getBytes(StandardCharsets.UTF_8)));
+
+            routes.get("/pub/openapi.json", ctx -> Exchange.respond(ctx, 200, "application/json", document.json()));
+            routes.get("/pub/openapi.yaml", ctx -> Exchange.respond(ctx, 200, "application/yaml", document.yaml()));
 
             routes.post("/pub/oauth/token", tokenEndpoint::create);
             routes.get("/pub/oauth/token/{id}/groups", tokenEndpoint::groups);
@@ -91,7 +107,30 @@ public final class Application implements AutoCloseable {
             revocations.close();
             throw e;
         }
-        return new Application(javalin, revocations);
+        return new Application(javalin, revocations, table);
+    }
+
+    /** Registers routes with Javalin and records them for the document-coverage tests. */
+    private record RouteTable(io.javalin.config.RoutesConfig javalin, List<String> table) {
+        void get(String path, Handler handler) {
+            table.add("GET " + path);
+            javalin.get(path, handler);
+        }
+
+        void post(String path, Handler handler) {
+            table.add("POST " + path);
+            javalin.post(path, handler);
+        }
+
+        void put(String path, Handler handler) {
+            table.add("PUT " + path);
+            javalin.put(path, handler);
+        }
+
+        void patch(String path, Handler handler) {
+            table.add("PATCH " + path);
+            javalin.patch(path, handler);
+        }
     }
 
     public int port() {

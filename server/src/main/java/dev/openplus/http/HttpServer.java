@@ -37,9 +37,10 @@ public final class HttpServer {
     private HttpServer() {
     }
 
-    /** Paths under /pub that need no bearer token. */
+    /** Paths under /pub that need no bearer token: the token endpoint and the API's own description. */
     private static boolean isPublic(Context ctx) {
-        return ctx.path().equals("/pub/oauth/token");
+        String path = ctx.path();
+        return path.equals("/pub/oauth/token") || path.equals("/pub/openapi.json") || path.equals("/pub/openapi.yaml");
     }
 
     public static Javalin create(long maxBodyBytes, TokenService tokens, PrometheusMeterRegistry metrics,
