@@ -82,7 +82,9 @@ public final class Api {
         try {
             HttpResponse<String> response = CLIENT.send(request.build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Response(response.statusCode(), response.headers(), response.body());
+            Response answer = new Response(response.statusCode(), response.headers(), response.body());
+            Contract.check(method, path, contentType, body, answer);
+            return answer;
         } catch (IOException e) {
             throw new AssertionError("request failed: " + method + " " + path, e);
         } catch (InterruptedException e) {

@@ -1,0 +1,81 @@
+package dev.openplus.support;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import com.atlassian.oai.validator.OpenApiInteractionValidator;
+import com.atlassian.oai.validator.model.Request;
+import com.atlassian.oai.validator.model.SimpleRequest;
+import com.atlassian.oai.validator.model.SimpleResponse;
+import com.atlassian.oai.validator.report.LevelResolver;
+import com.atlassian.oai.validator.report.ValidationReport;
+
+import dev.openplus.openapi.ApiDocument;
+
+/**
+ * Holds every exchange of the integration tests to the project's OpenAPI document: each /pub response, and
+ * the request of each exchange that succeeded (tests of bad input send invalid requests on purpose).
+ */
+final class Contract {
+    private static final OpenApiInteractionValidator VALIDATOR = OpenApiInteractionValidator
+            .createForInlineApiSpecification(new String(ApiDocument.load().yaml(), StandardCharsets.UTF_8))
+            // Merge allOf into one schema: judged separately, each part would reject the other's members.
+            .withResolveRefs(true)
+            .withResolveCombinators(true)
+            .withLevelResolver(LevelResolver.create()
+                    // Unknown routes and wrong methods are tested on purpose (JsonApiCoreTest asserts their error
+                    // documents); the document has no operation to hold them to.
+                    .withLevel("validation.request.path.missing", ValidationReport.Level.IGNORE)
+                    .withLevel("validation.request.operation.notAllowed", ValidationReport.Level.IGNORE)
+                    // Bearer tokens are checked by the server, not by the document's security scheme.
+                    .withLevel("validation.request.security.missing", ValidationReport.Level.IGNORE)
+                    .withLevel("validation.request.security.invalid", ValidationReport.Level.IGNORE)
+                    .build())
+            .build();
+
+    private Contract() {
+    }
+
+    static void check(String method, String pathAndQuery, String contentType, String requestBody, Api.Response response) {
+        int question = pathAndQuery.indexOf('?');
+        String path = question < 0 ? pathAndQuery : pathAndQuery.substring(0, question);
+        if (!path.startsWith("/pub/")) {
+            return;
+        }
+        SimpleResponse.Builder answer = SimpleResponse.Builder.status(response.status());
+        response.header("Content-Type").ifPresent(type -> answer.withContentType(type));
+        if (!response.body().isEmpty()) {
+            answer.withBody(response.body());
+        }
+        Request.Method requestMethod = Request.Method.valueOf(method);
+        ValidationReport report = VALIDATOR.validateResponse(path, requestMethod, answer.build());
+        if (response.status() >= 200 && response.status() < 300) {
+            SimpleRequest.Builder request = new SimpleRequest.Builder(requestMethod, path);
+            if (question >= 0) {
+                for (String pair : pathAndQuery.substring(question + 1).split("&")) {
+                    int equals = pair.indexOf('=');
+                    String key = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+                    String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+                    request.withQueryParam(key, value);
+                }
+            }
+            if (contentType != null) {
+                request.withContentType(contentType);
+            }
+            if (requestBody != null) {
+                request.withBody(requestBody);
+            }
+            report = report.merge(VALIDATOR.validateRequest(request.build()));
+        }
+        if (report.hasErrors()) {
+            List<String> messages = report.getMessages().stream()
+                    .filter(message -> message.getLevel() == ValidationReport.Level.ERROR)
+                    .map(message -> message.getKey() + ": " + message.getMessage()).toList();
+            throw new AssertionError("the exchange " + method + " " + pathAndQuery + " → " + response.status()
+                    + " breaks the OpenAPI document:\n  " + messages.stream().collect(Collectors.joining("\n  "))
+                    + "\nresponse: " + response.body().substring(0, Math.min(600, response.body().length())));
+        }
+    }
+}
