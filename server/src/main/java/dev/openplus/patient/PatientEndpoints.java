@@ -295,14 +295,18 @@ public final class PatientEndpoints {
         com.fasterxml.jackson.databind.node.ObjectNode copy = data.deepCopy();
         com.fasterxml.jackson.databind.node.ObjectNode attributes = copy.has("attributes") && copy.get("attributes").isObject()
                 ? (com.fasterxml.jackson.databind.node.ObjectNode) copy.get("attributes") : copy.putObject("attributes");
-        ArrayNode identifiers = attributes.has("identifiers") && attributes.get("identifiers").isArray()
-                ? (ArrayNode) attributes.get("identifiers") : attributes.putArray("identifiers");
-        boolean present = false;
-        for (JsonNode identifier : identifiers) {
-            present |= system.equals(identifier.path("system").asText(null)) && value.equals(identifier.path("value").asText(null));
-        }
-        if (!present) {
-            identifiers.addObject().put("system", system).put("value", value);
+        JsonNode given = attributes.get("identifiers");
+        // A value that is not a list is left as sent, for validation to refuse.
+        if (given == null || given.isNull() || given.isArray()) {
+            ArrayNode identifiers = given != null && given.isArray() ? (ArrayNode) given : attributes.putArray("identifiers");
+            boolean present = false;
+            for (JsonNode identifier : identifiers) {
+                present |= system.equals(identifier.path("system").asText(null))
+                        && value.equals(identifier.path("value").asText(null));
+            }
+            if (!present) {
+                identifiers.addObject().put("system", system).put("value", value);
+            }
         }
         com.fasterxml.jackson.databind.node.ObjectNode relationships = copy.has("relationships") && copy.get("relationships").isObject()
                 ? (com.fasterxml.jackson.databind.node.ObjectNode) copy.get("relationships") : copy.putObject("relationships");

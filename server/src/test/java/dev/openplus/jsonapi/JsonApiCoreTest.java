@@ -101,7 +101,7 @@ class JsonApiCoreTest {
     @Test
     void tooLargeBodyIs413AndCreatesNothing() {
         long before = groupCount();
-        String big = "{\"data\":{\"type\":\"group\",\"attributes\":{\"name\":\"" + "x".repeat(300 * 1024) + "\"}}}";
+        String big = "{\"data\":{\"type\":\"group\",\"attributes\":{\"name\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}}}";
         assertError(api.post("/pub/group", tenant.token(), big), 413, "PayloadTooLarge", null, null);
         assertThat(groupCount()).isEqualTo(before);
     }

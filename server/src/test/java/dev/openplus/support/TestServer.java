@@ -31,8 +31,7 @@ public final class TestServer {
         if (instance == null) {
             try {
                 Path dataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "test-data-");
-                Config config = Config.fromMap(Map.of("OPENPLUS_DATA_DIR", dataDir.toString(), "OPENPLUS_PORT", "0",
-                        "OPENPLUS_MAX_BODY_BYTES", Integer.toString(256 * 1024)));
+                Config config = Config.fromMap(Map.of("OPENPLUS_DATA_DIR", dataDir.toString(), "OPENPLUS_PORT", "0"));
                 Database database = Database.open(config, true);
                 Application application = Application.start(config, database);
                 instance = new TestServer(config, database, application);
