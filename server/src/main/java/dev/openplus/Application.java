@@ -76,6 +76,14 @@ public final class Application implements AutoCloseable {
             routes.get("/metrics", ctx -> Exchange.respond(ctx, 200, "text/plain; version=0.0.4; charset=utf-8",
                     metrics.scrape().getBytes(StandardCharsets.UTF_8)));
 
+            // The docs page: Swagger UI from its Maven Central webjar, so that it works offline.
+            byte[] docsPage = ApiDocument.resource("/docs/index.html");
+            byte[] swaggerBundle = ApiDocument.resource(SWAGGER_UI + "/swagger-ui-bundle.js");
+            byte[] swaggerCss = ApiDocument.resource(SWAGGER_UI + "/swagger-ui.css");
+            routes.get("/docs", ctx -> Exchange.respond(ctx, 200, "text/html; charset=utf-8", docsPage));
+            routes.get("/docs/swagger-ui-bundle.js",
+                    ctx -> Exchange.respond(ctx, 200, "text/javascript; charset=utf-8", swaggerBundle));
+            routes.get("/docs/swagger-ui.css", ctx -> Exchange.respond(ctx, 200, "text/css; charset=utf-8", swaggerCss));
             routes.get("/pub/openapi.json", ctx -> Exchange.respond(ctx, 200, "application/json", document.json()));
             routes.get("/pub/openapi.yaml", ctx -> Exchange.respond(ctx, 200, "application/yaml", document.yaml()));
 
@@ -108,6 +116,20 @@ public final class Application implements AutoCloseable {
             throw e;
         }
         return new Application(javalin, revocations, table);
+    }
+
+    /** The webjar's asset directory; its version comes from the webjar itself, not a second copy of it. */
+    private static final String SWAGGER_UI = swaggerUiDirectory();
+
+    private static String swaggerUiDirectory() {
+        java.util.Properties properties = new java.util.Properties();
+        try {
+            properties.load(new java.io.ByteArrayInputStream(
+                    ApiDocument.resource("/META-INF/maven/org.webjars/swagger-ui/pom.properties")));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return "/META-INF/resources/webjars/swagger-ui/" + properties.getProperty("version");
     }
 
     /** Registers routes with Javalin and records them for the document-coverage tests. */

@@ -32,6 +32,18 @@ public final class ApiDocument {
         }
     }
 
+    /** A classpath resource, read once at start (the docs page and the Swagger UI assets). */
+    public static byte[] resource(String path) {
+        try (InputStream in = ApiDocument.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException(path + " is not on the classpath");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static JsonNode tree(byte[] yaml) throws IOException {
         return new ObjectMapper(new YAMLFactory()).readTree(yaml);
     }

@@ -29,6 +29,7 @@ class TenantIsolationSuiteTest {
     static String otherOrganizationToken;
     static String groupScopedToken;
     static String revokedToken;
+    static String expiredToken;
 
     /** One organization's data, with the strings that must never leak. */
     record Side(String organization, String group, String outOfScopeGroup, String coach, String patient,
@@ -79,6 +80,11 @@ class TenantIsolationSuiteTest {
         Map<String, String> doomed = fixtures.client(beta.organizationId());
         revokedToken = fixtures.token(doomed);
         fixtures.cli("admin", "client", "revoke", "--client-id", doomed.get("client_id"));
+        // A token whose lifetime has run out (never used, so never cached).
+        Api.Response issued = fixtures.tokenResponse(fixtures.client(beta.organizationId()));
+        expiredToken = issued.at("/data/attributes/access_token").asText();
+        server.database.dsl().execute("update oauth_token set access_expires_at = now() - interval '1 minute' where id = {0}",
+                org.jooq.impl.DSL.val(issued.at("/data/id").asText()));
     }
 
     static Stream<Arguments> probes() {
@@ -157,7 +163,7 @@ class TenantIsolationSuiteTest {
         }
         List<Arguments> arguments = new ArrayList<>();
         for (String[] request : requests) {
-            for (String token : List.of("missing", "malformed", "unknown", "revoked")) {
+            for (String token : List.of("missing", "malformed", "unknown", "revoked", "expired")) {
                 arguments.add(Arguments.of(request[0] + " " + request[1] + " with a " + token + " token", request[0],
                         request[1], token));
             }
@@ -172,6 +178,7 @@ class TenantIsolationSuiteTest {
             case "malformed" -> List.of("Authorization", "Basic YWJjOmRlZg==");
             case "unknown" -> List.of("Authorization", "Bearer not-a-token-we-issued");
             case "revoked" -> List.of("Authorization", "Bearer " + revokedToken);
+            case "expired" -> List.of("Authorization", "Bearer " + expiredToken);
             default -> List.of();
         };
         String body = method.equals("GET") ? null : "{}";
