@@ -51,11 +51,6 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl);
     }
 
-    public Config withDataDir(Path newDataDir) {
-        return new Config(port, newDataDir.toAbsolutePath().normalize(), databaseUrl, databaseUser, databasePassword,
-                accessTokenTtl, refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl);
-    }
-
     public Config withAccessTokenTtl(Duration ttl) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, ttl, refreshTokenTtl,
                 maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl);

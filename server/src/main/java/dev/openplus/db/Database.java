@@ -88,10 +88,6 @@ public final class Database implements AutoCloseable {
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
     }
 
-    public DataSource dataSource() {
-        return countingDataSource;
-    }
-
     /**
      * The pool, with each connection counting the statements prepared on it (whether jOOQ or plain JDBC
      * prepares them).

@@ -5,7 +5,6 @@ import java.util.List;
 
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 import dev.openplus.auth.Principal;

@@ -43,10 +43,6 @@ public class ApiException extends RuntimeException {
         return new ApiException(new ApiError(ErrorCode.Forbidden, detail));
     }
 
-    public static ApiException forbiddenParameter(String parameter, String detail) {
-        return new ApiException(new ApiError(ErrorCode.Forbidden.status(), ErrorCode.Forbidden, detail, null, parameter));
-    }
-
     public static ApiException forbiddenPointer(String pointer, String detail) {
         return new ApiException(new ApiError(ErrorCode.Forbidden.status(), ErrorCode.Forbidden, detail, pointer, null));
     }

@@ -100,15 +100,6 @@ public final class DocumentWriter {
         });
     }
 
-    /** A meta-only document (DELETE answers, count-only replies). */
-    public byte[] metaOnly(Meta meta) {
-        return write(json -> {
-            json.writeStartObject();
-            writeMeta(json, meta);
-            json.writeEndObject();
-        });
-    }
-
     /** Any document: custom data (e.g. the token resource), resources in {@code included}, optional links. */
     public byte[] document(Meta meta, DataWriter data, List<ResourceRow> included, Map<String, Set<String>> fields,
             Map<String, String> links) {

@@ -24,7 +24,6 @@ import io.javalin.http.Context;
  */
 public final class ResourceEndpoints {
     private final Database database;
-    private final ResourceRegistry registry;
     private final ResourceRepository repository;
     private final QueryParser parser;
     private final DocumentWriter writer;
@@ -32,7 +31,6 @@ public final class ResourceEndpoints {
     public ResourceEndpoints(Database database, ResourceRegistry registry, String webAppUrl) {
         this.writer = new DocumentWriter(webAppUrl);
         this.database = database;
-        this.registry = registry;
         this.repository = new ResourceRepository(registry);
         this.parser = new QueryParser(registry);
     }
@@ -189,9 +187,5 @@ public final class ResourceEndpoints {
             separator = '&';
         }
         return link.toString();
-    }
-
-    public ResourceRegistry registry() {
-        return registry;
     }
 }

@@ -17,9 +17,7 @@ import java.util.Set;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.JSONB;
-import org.jooq.Record;
 import org.jooq.UpdateSetMoreStep;
-import org.jooq.impl.DSL;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -27,7 +25,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.openplus.auth.Principal;
 import dev.openplus.coach.CoachResource;
-import dev.openplus.db.Ids;
 import dev.openplus.db.UnnestInsert;
 import dev.openplus.group.GroupResource;
 import dev.openplus.jsonapi.ApiError;
@@ -315,7 +312,7 @@ final class PatientStore {
     // ---- inserts and updates ----------------------------------------------------------------------------------
 
     /** The insertable attribute values of a draft as column values (JSON as jsonb). */
-    private static Object columnValue(Attribute attribute, Object value) {
+    private static Object columnValue(Object value) {
         if (value instanceof JsonNode json) {
             return JSONB.valueOf(json.toString());
         }
@@ -400,7 +397,7 @@ final class PatientStore {
                 }
                 @SuppressWarnings("unchecked")
                 Field<Object> column = (Field<Object>) attribute.column();
-                update = update.set(column, columnValue(attribute, value));
+                update = update.set(column, columnValue(value));
             }
         }
         if (history != null) {
@@ -441,9 +438,5 @@ final class PatientStore {
                 .and(PatientResource.inGroups(groupIds))
                 .and(PatientResource.TYPE.scope(principal))
                 .limit(2).fetch(PatientResource.ID);
-    }
-
-    static String newId() {
-        return Ids.newId();
     }
 }
