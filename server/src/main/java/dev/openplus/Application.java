@@ -11,12 +11,14 @@ import dev.openplus.auth.TokenService;
 import dev.openplus.coach.CoachResource;
 import dev.openplus.config.Config;
 import dev.openplus.db.Database;
-import dev.openplus.group.GroupEndpoints;
 import dev.openplus.group.GroupResource;
 import dev.openplus.http.Exchange;
 import dev.openplus.http.HttpServer;
 import dev.openplus.jsonapi.ResourceEndpoints;
+import dev.openplus.jsonapi.Operation;
+import dev.openplus.jsonapi.Operations;
 import dev.openplus.jsonapi.ResourceRegistry;
+import dev.openplus.jsonapi.ResourceWriter;
 import dev.openplus.organization.OrganizationResource;
 import dev.openplus.patient.PatientEndpoints;
 import dev.openplus.patient.PatientResource;
@@ -32,10 +34,26 @@ public final class Application implements AutoCloseable {
     private final RevocationListener revocations;
     private final List<String> routes;
 
-    private Application(Javalin javalin, RevocationListener revocations, List<String> routes) {
+    private final List<Operation> operations;
+    private final ResourceWriter writer;
+
+    private Application(Javalin javalin, RevocationListener revocations, List<String> routes,
+            List<Operation> operations, ResourceWriter writer) {
         this.javalin = javalin;
         this.revocations = revocations;
         this.routes = List.copyOf(routes);
+        this.operations = operations;
+        this.writer = writer;
+    }
+
+    /** The API's operations, as routed and documented. */
+    public List<Operation> operations() {
+        return operations;
+    }
+
+    /** The generic write path, for the demo seed. */
+    public ResourceWriter writer() {
+        return writer;
     }
 
     /** Every API route as "METHOD /path" (with {id} templates), in registration order. */
@@ -53,14 +71,43 @@ public final class Application implements AutoCloseable {
 
     public static Application start(Config config, Database database) throws SQLException {
         ResourceRegistry registry = registry();
-        ResourceEndpoints resources = new ResourceEndpoints(database, registry, config.webAppUrl());
+        ResourceEndpoints resources = new ResourceEndpoints(database, registry, GroupResource::allInScope,
+                config.webAppUrl());
+        ResourceWriter writer = new ResourceWriter(resources, config.maxBulkItems());
         TokenService tokens = new TokenService(database, config.accessTokenTtl(), config.refreshTokenTtl());
         RevocationListener revocations = new RevocationListener(database, tokens).start();
         TokenEndpoint tokenEndpoint = new TokenEndpoint(database, tokens, resources);
-        GroupEndpoints groups = new GroupEndpoints(database, resources);
-        PatientEndpoints patients = new PatientEndpoints(database, resources, config.maxBulkItems());
+        PatientEndpoints patients = new PatientEndpoints(resources, writer);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ApiDocument document = ApiDocument.load();
+        ApiDocument[] document = new ApiDocument[1];
+        List<Operation> operations = new Operations(resources, writer)
+                .custom("GET", "/pub/openapi.json", "fetchOpenApiJson",
+                        exchange -> Exchange.context(exchange).status(200).contentType("application/json")
+                                .result(document[0].json()))
+                .custom("GET", "/pub/openapi.yaml", "fetchOpenApiYaml",
+                        exchange -> Exchange.context(exchange).status(200).contentType("application/yaml")
+                                .result(document[0].yaml()))
+                .custom("POST", "/pub/oauth/token", "createToken",
+                        exchange -> tokenEndpoint.create(Exchange.context(exchange)))
+                .custom("GET", "/pub/oauth/token/{id}/groups", "fetchTokenGroups",
+                        exchange -> tokenEndpoint.groups(Exchange.context(exchange)))
+                .custom("GET", "/pub/oauth/token/{id}/organization", "fetchTokenOrganization",
+                        exchange -> tokenEndpoint.organization(Exchange.context(exchange)))
+                .fetch(OrganizationResource.TYPE, "fetchOrganization")
+                .create(GroupResource.TYPE, "createGroup", 201)
+                .list(GroupResource.TYPE, "fetchGroups")
+                .fetch(GroupResource.TYPE, "fetchGroup")
+                .list(CoachResource.TYPE, "fetchCoaches")
+                .fetch(CoachResource.TYPE, "fetchCoach")
+                .create(PatientResource.TYPE, "createPatient", 201)
+                .list(PatientResource.TYPE, "fetchPatients")
+                .custom("PUT", "/pub/patient", "upsertPatient", patients::upsert)
+                .fetch(PatientResource.TYPE, "fetchPatient")
+                .update(PatientResource.TYPE, "updatePatient", 200)
+                .subList("/pub/patient/{id}/groups", GroupResource.TYPE, "fetchPatientGroups", patients::groups)
+                .subList("/pub/patient/{id}/coaches", CoachResource.TYPE, "fetchPatientCoaches", patients::coaches)
+                .all();
+        document[0] = ApiDocument.load();
         List<String> table = new ArrayList<>();
 
         Javalin javalin = HttpServer.create(config.maxBodyBytes(), tokens, metrics, cfg -> {
@@ -84,30 +131,10 @@ public final class Application implements AutoCloseable {
             routes.get("/docs/swagger-ui-bundle.js",
                     ctx -> Exchange.respond(ctx, 200, "text/javascript; charset=utf-8", swaggerBundle));
             routes.get("/docs/swagger-ui.css", ctx -> Exchange.respond(ctx, 200, "text/css; charset=utf-8", swaggerCss));
-            routes.get("/pub/openapi.json", ctx -> Exchange.respond(ctx, 200, "application/json", document.json()));
-            routes.get("/pub/openapi.yaml", ctx -> Exchange.respond(ctx, 200, "application/yaml", document.yaml()));
-
-            routes.post("/pub/oauth/token", tokenEndpoint::create);
-            routes.get("/pub/oauth/token/{id}/groups", tokenEndpoint::groups);
-            routes.get("/pub/oauth/token/{id}/organization", tokenEndpoint::organization);
-
-            routes.get("/pub/organization/{id}",
-                    ctx -> resources.fetch(ctx, OrganizationResource.TYPE, ctx.pathParam("id")));
-
-            routes.post("/pub/group", groups::create);
-            routes.get("/pub/group", ctx -> resources.collection(ctx, GroupResource.TYPE));
-            routes.get("/pub/group/{id}", ctx -> resources.fetch(ctx, GroupResource.TYPE, ctx.pathParam("id")));
-
-            routes.get("/pub/coach", ctx -> resources.collection(ctx, CoachResource.TYPE));
-            routes.get("/pub/coach/{id}", ctx -> resources.fetch(ctx, CoachResource.TYPE, ctx.pathParam("id")));
-
-            routes.post("/pub/patient", patients::create);
-            routes.get("/pub/patient", ctx -> resources.collection(ctx, PatientResource.TYPE));
-            routes.put("/pub/patient", patients::upsert);
-            routes.get("/pub/patient/{id}", ctx -> resources.fetch(ctx, PatientResource.TYPE, ctx.pathParam("id")));
-            routes.patch("/pub/patient/{id}", patients::update);
-            routes.get("/pub/patient/{id}/groups", patients::groups);
-            routes.get("/pub/patient/{id}/coaches", patients::coaches);
+            for (Operation operation : operations) {
+                routes.add(operation.method(), operation.path(),
+                        ctx -> operation.handler().handle(Exchange.of(ctx)));
+            }
         });
         try {
             javalin.start("0.0.0.0", config.port());
@@ -115,7 +142,7 @@ public final class Application implements AutoCloseable {
             revocations.close();
             throw e;
         }
-        return new Application(javalin, revocations, table);
+        return new Application(javalin, revocations, table, operations, writer);
     }
 
     /** The webjar's asset directory; its version comes from the webjar itself, not a second copy of it. */
@@ -135,23 +162,12 @@ public final class Application implements AutoCloseable {
     /** Registers routes with Javalin and records them for the document-coverage tests. */
     private record RouteTable(io.javalin.config.RoutesConfig javalin, List<String> table) {
         void get(String path, Handler handler) {
-            table.add("GET " + path);
-            javalin.get(path, handler);
+            add("GET", path, handler);
         }
 
-        void post(String path, Handler handler) {
-            table.add("POST " + path);
-            javalin.post(path, handler);
-        }
-
-        void put(String path, Handler handler) {
-            table.add("PUT " + path);
-            javalin.put(path, handler);
-        }
-
-        void patch(String path, Handler handler) {
-            table.add("PATCH " + path);
-            javalin.patch(path, handler);
+        void add(String method, String path, Handler handler) {
+            table.add(method + " " + path);
+            javalin.addHttpHandler(io.javalin.http.HandlerType.findOrCreate(method), path, handler);
         }
     }
 

@@ -13,7 +13,6 @@ import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
-import dev.openplus.group.GroupResource;
 
 /** API clients: created and revoked by the admin CLI, looked up when a token is requested. */
 public final class ClientRepository {
@@ -40,6 +39,11 @@ public final class ClientRepository {
         }
     }
 
+    private static final org.jooq.Table<?> GROUP_TABLE = DSL.table(DSL.name("patient_group"));
+    private static final Field<String> GROUP_ID = DSL.field(DSL.name("patient_group", "id"), SQLDataType.CHAR(24));
+    private static final Field<String> GROUP_ORGANIZATION = DSL.field(DSL.name("patient_group", "organization_id"),
+            SQLDataType.CHAR(24));
+
     /** A new client's credentials; the secret is shown once and only its hash is stored. */
     public record NewClient(String clientId, String clientSecret) {
     }
@@ -51,7 +55,9 @@ public final class ClientRepository {
         if (!groupScoped && !groupIds.isEmpty()) {
             throw new IllegalArgumentException("an organization-scoped client has no group list; use --scope group");
         }
-        List<String> known = GroupResource.idsInOrganization(dsl, organizationId, groupIds);
+        // Client groups reference patient_group rows; auth checks them at the table, not through the group feature.
+        List<String> known = groupIds.isEmpty() ? List.of() : dsl.select(GROUP_ID).from(GROUP_TABLE)
+                .where(GROUP_ID.in(groupIds)).and(GROUP_ORGANIZATION.eq(organizationId)).fetch(GROUP_ID);
         if (known.size() != Set.copyOf(groupIds).size()) {
             throw new IllegalArgumentException("every group must belong to organization " + organizationId);
         }

@@ -2,19 +2,21 @@ package dev.openplus.auth;
 
 import java.util.Set;
 
+import dev.openplus.jsonapi.Caller;
+
 /**
  * Who is calling: an API client of one organization, scoped to the whole organization or to some of its groups.
  * Every query of tenant data is restricted by it.
  */
 public record Principal(String clientId, String organizationId, boolean groupScoped, Set<String> groupIds,
-        String tokenId, String familyId) {
+        String tokenId, String familyId) implements Caller {
 
     public Principal {
         groupIds = Set.copyOf(groupIds);
     }
 
-    /** True when the group lies in this principal's scope (it must also belong to the organization). */
-    public boolean allowsGroup(String groupId) {
-        return !groupScoped || groupIds.contains(groupId);
+    @Override
+    public String actorId() {
+        return clientId;
     }
 }

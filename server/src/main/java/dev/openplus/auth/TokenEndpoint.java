@@ -16,7 +16,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.openplus.db.Database;
-import dev.openplus.group.GroupResource;
 import dev.openplus.http.Exchange;
 import dev.openplus.jsonapi.ApiError;
 import dev.openplus.jsonapi.ApiException;
@@ -25,7 +24,7 @@ import dev.openplus.jsonapi.DocumentWriter;
 import dev.openplus.jsonapi.ErrorCode;
 import dev.openplus.jsonapi.ResourceEndpoints;
 import dev.openplus.jsonapi.ResourceRow;
-import dev.openplus.organization.OrganizationResource;
+import dev.openplus.jsonapi.ResourceType;
 import io.javalin.http.Context;
 
 /**
@@ -163,17 +162,18 @@ public final class TokenEndpoint {
         ClientRepository.Client client = issued.client();
         Principal principal = new Principal(client.clientId(), client.organizationId(), client.groupScoped(),
                 client.groupIds(), issued.id(), null);
+        ResourceType group = resources.registry().get("group");
         return database.transaction(dsl -> {
-            List<String> groupIds = dsl.select(GroupResource.TYPE.id()).from(GroupResource.TYPE.table())
-                    .where(GroupResource.TYPE.scope(principal)).orderBy(GroupResource.TYPE.id())
-                    .fetch(GroupResource.TYPE.id());
+            List<String> groupIds = dsl.select(group.id()).from(group.table())
+                    .where(group.scope(principal)).orderBy(group.id())
+                    .fetch(group.id());
             List<ResourceRow> included = new ArrayList<>();
             if (includes.contains("groups")) {
-                included.addAll(resources.repository().fetchAll(dsl, GroupResource.TYPE, principal, groupIds));
+                included.addAll(resources.repository().fetchAll(dsl, group, principal, groupIds));
             }
             if (includes.contains("organization")) {
-                included.addAll(resources.repository().fetchAll(dsl, OrganizationResource.TYPE, principal,
-                        List.of(client.organizationId())));
+                included.addAll(resources.repository().fetchAll(dsl, resources.registry().get("organization"),
+                        principal, List.of(client.organizationId())));
             }
             String related = "/pub/oauth/token/" + issued.id();
             return resources.writer().document(DocumentWriter.Meta.of(Exchange.reqId(ctx)), json -> {
@@ -320,13 +320,15 @@ public final class TokenEndpoint {
     /** GET /pub/oauth/token/{id}/groups: the groups this token may access. */
     public void groups(Context ctx) {
         requireOwnToken(ctx);
-        resources.collectionWithoutRequiredFilters(ctx, GroupResource.TYPE, DSL.noCondition());
+        resources.collectionWithoutRequiredFilters(Exchange.of(ctx), resources.registry().get("group"),
+                DSL.noCondition());
     }
 
     /** GET /pub/oauth/token/{id}/organization. */
     public void organization(Context ctx) {
         requireOwnToken(ctx);
-        resources.fetch(ctx, OrganizationResource.TYPE, Exchange.principal(ctx).organizationId());
+        resources.fetch(Exchange.of(ctx), resources.registry().get("organization"),
+                Exchange.principal(ctx).organizationId());
     }
 
     /** Only the caller's own token can be looked at; any other id does not exist for it. */

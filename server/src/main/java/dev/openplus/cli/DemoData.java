@@ -9,6 +9,7 @@ import dev.openplus.auth.ClientRepository;
 import dev.openplus.coach.CoachResource;
 import dev.openplus.db.Database;
 import dev.openplus.group.GroupResource;
+import dev.openplus.jsonapi.ResourceWriter;
 import dev.openplus.organization.OrganizationResource;
 import dev.openplus.patient.DemoPatients;
 
@@ -28,7 +29,7 @@ public final class DemoData {
     private record DemoClient(String organizationId, ClientRepository.NewClient client) {
     }
 
-    public static void seed(Database database, String baseUrl, PrintStream out) {
+    public static void seed(Database database, ResourceWriter writer, String baseUrl, PrintStream out) {
         ClientRepository clients = new ClientRepository();
         DemoClient demo = database.transaction(dsl -> {
             var organizations = dsl.select(OrganizationResource.TYPE.id(), DSL.field(DSL.name("organization", "name"), String.class))
@@ -43,7 +44,7 @@ public final class DemoData {
                 CoachResource.create(dsl, organizationId, "Clarisa", "Rivera", List.of(cardiology));
                 CoachResource.create(dsl, organizationId, "Sam", "Okafor", List.of(prevention));
                 CoachResource.create(dsl, organizationId, "Priya", "Natarajan", List.of(cardiology, prevention));
-                DemoPatients.seed(dsl, organizationId, List.of(cardiology, prevention), 50);
+                DemoPatients.seed(writer, dsl, organizationId, List.of(cardiology, prevention), 50);
             } else {
                 organizationId = organizations.stream()
                         .filter(r -> ORGANIZATION_NAME.equals(r.value2())).map(r -> r.value1()).findFirst().orElse(null);

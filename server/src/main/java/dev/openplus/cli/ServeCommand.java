@@ -50,7 +50,7 @@ public final class ServeCommand implements Callable<Integer> {
         System.out.println("OpenPlus is listening on " + base + "/pub"
                 + (config.embeddedDatabase() ? " (embedded PostgreSQL in " + config.dataDir() + ")" : ""));
         if (demo) {
-            DemoData.seed(database, base, System.out);
+            DemoData.seed(database, application.writer(), base, System.out);
         }
         System.out.flush();
         stopped.await();

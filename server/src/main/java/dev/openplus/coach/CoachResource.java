@@ -9,7 +9,6 @@ import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
-import dev.openplus.auth.TenantScope;
 import dev.openplus.db.Ids;
 import dev.openplus.group.GroupResource;
 import dev.openplus.jsonapi.Attribute;
@@ -19,6 +18,8 @@ import dev.openplus.jsonapi.FilterKind;
 import dev.openplus.jsonapi.Relationship;
 import dev.openplus.jsonapi.ResourceType;
 import dev.openplus.jsonapi.SortField;
+import dev.openplus.jsonapi.TenantScope;
+import dev.openplus.jsonapi.Caller;
 
 /**
  * A coach supports patients; belongs to one organization and to groups. A group-scoped client sees the coaches
@@ -44,8 +45,9 @@ public final class CoachResource {
                 .attribute(Attribute.string("first_name", FIRST_NAME).maxLength(255))
                 .attribute(Attribute.string("last_name", LAST_NAME).maxLength(255))
                 .auditAttributes()
-                .relationship(Relationship.toOne("organization", "organization", ORGANIZATION_ID))
-                .relationship(Relationship.toMany("groups", "group", COACH_GROUP, COACH_GROUP_COACH, COACH_GROUP_GROUP))
+                .relationship(Relationship.toOne("organization", "organization", ORGANIZATION_ID).asExtension())
+                .relationship(Relationship.toMany("groups", "group", COACH_GROUP, COACH_GROUP_COACH, COACH_GROUP_GROUP)
+                        .asExtension())
                 .filter(new FilterDef("organization", FilterKind.ORGANIZATION, org -> ORGANIZATION_ID.eq((String) org)))
                 .filter(new FilterDef("groups", FilterKind.GROUPS, groups -> DSL.exists(DSL.selectOne().from(COACH_GROUP)
                         .where(COACH_GROUP_COACH.eq(id)).and(COACH_GROUP_GROUP.in(castIds(groups))))))
@@ -54,9 +56,10 @@ public final class CoachResource {
                 .sort(new SortField("first_name", FIRST_NAME, AttributeType.STRING, true))
                 .sort(new SortField("last_name", LAST_NAME, AttributeType.STRING, true))
                 .requireOneOf("groups", "organization")
-                .scope(principal -> principal.groupScoped()
-                        ? TenantScope.sameOrganization(ORGANIZATION_ID, principal).and(inAllowedGroups(id, principal))
-                        : TenantScope.sameOrganization(ORGANIZATION_ID, principal))
+                .tenant(ORGANIZATION_ID)
+                .scope(caller -> caller.groupScoped()
+                        ? TenantScope.sameOrganization(ORGANIZATION_ID, caller).and(inAllowedGroups(id, caller))
+                        : TenantScope.sameOrganization(ORGANIZATION_ID, caller))
                 .build();
     }
 
@@ -67,7 +70,7 @@ public final class CoachResource {
      * For a group-scoped client: the coach belongs to one of its groups, or coaches a patient of one of them
      * ("their patients and everything related to those patients").
      */
-    private static org.jooq.Condition inAllowedGroups(Field<String> id, dev.openplus.auth.Principal principal) {
+    private static org.jooq.Condition inAllowedGroups(Field<String> id, Caller caller) {
         Table<?> member = DSL.table(DSL.name("patient_group_member")).as("m");
         Table<?> coaching = DSL.table(DSL.name("patient_coach")).as("pc");
         Field<String> memberPatient = DSL.field(DSL.name("m", "patient_id"), SQLDataType.CHAR(24));
@@ -75,9 +78,9 @@ public final class CoachResource {
         Field<String> coachingPatient = DSL.field(DSL.name("pc", "patient_id"), SQLDataType.CHAR(24));
         Field<String> coachingCoach = DSL.field(DSL.name("pc", "coach_id"), SQLDataType.CHAR(24));
         return DSL.exists(DSL.selectOne().from(COACH_GROUP)
-                        .where(COACH_GROUP_COACH.eq(id)).and(TenantScope.inAllowedGroups(COACH_GROUP_GROUP, principal)))
+                        .where(COACH_GROUP_COACH.eq(id)).and(TenantScope.inAllowedGroups(COACH_GROUP_GROUP, caller)))
                 .or(DSL.exists(DSL.selectOne().from(coaching).join(member).on(memberPatient.eq(coachingPatient))
-                        .where(coachingCoach.eq(id)).and(TenantScope.inAllowedGroups(memberGroup, principal))));
+                        .where(coachingCoach.eq(id)).and(TenantScope.inAllowedGroups(memberGroup, caller))));
     }
 
     @SuppressWarnings("unchecked")

@@ -2,30 +2,47 @@ package dev.openplus.group;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.impl.SQLDataType;
 
-import dev.openplus.auth.Principal;
-import dev.openplus.auth.TenantScope;
 import dev.openplus.db.Ids;
+import dev.openplus.jsonapi.ApiException;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.AttributeType;
+import dev.openplus.jsonapi.Caller;
 import dev.openplus.jsonapi.FilterDef;
 import dev.openplus.jsonapi.FilterKind;
 import dev.openplus.jsonapi.Relationship;
 import dev.openplus.jsonapi.ResourceType;
 import dev.openplus.jsonapi.SortField;
+import dev.openplus.jsonapi.TenantScope;
+import dev.openplus.jsonapi.WriteBatch;
+import dev.openplus.jsonapi.WriteRules;
 
-/** A group is a cohort of patients within an organization. Group-scoped clients see only their groups. */
+/**
+ * A group is a cohort of patients within an organization. Group-scoped clients see only their groups and
+ * cannot create any. Everything else about groups (create, fetch, list) is the generic engine's.
+ */
 public final class GroupResource {
     public static final ResourceType TYPE;
     public static final Field<String> ORGANIZATION_ID;
     public static final Field<String> NAME;
-    public static final Field<String> BIO;
-    public static final Field<String> CREATED_BY;
-    public static final Field<String> UPDATED_BY;
+    private static final Field<String> BIO;
+    private static final Field<String> CREATED_BY;
+    private static final Field<String> UPDATED_BY;
+
+    /** Only an organization-scoped client may create groups. */
+    private static final WriteRules RULES = new WriteRules() {
+        @Override
+        public void authorize(Caller caller, WriteBatch.Mode mode) {
+            if (caller.groupScoped()) {
+                throw ApiException.forbidden("a group-scoped client cannot create groups");
+            }
+        }
+    };
 
     static {
         ResourceType.Builder builder = ResourceType.builder("group", "patient_group");
@@ -39,21 +56,24 @@ public final class GroupResource {
                 .attribute(Attribute.string("name", NAME).asRequired().maxLength(255))
                 .attribute(Attribute.string("bio", BIO).maxLength(10_000))
                 .auditAttributes()
-                .relationship(Relationship.toOne("organization", "organization", ORGANIZATION_ID))
+                .relationship(Relationship.toOne("organization", "organization", ORGANIZATION_ID).asExtension())
                 .filter(new FilterDef("organization", FilterKind.ORGANIZATION, org -> ORGANIZATION_ID.eq((String) org)))
                 .filter(new FilterDef("name", FilterKind.STRING, name -> NAME.eq((String) name)))
                 .auditFilters()
                 .sort(new SortField("name", NAME, AttributeType.STRING, false))
                 .requireOneOf("organization")
-                .scope(principal -> principal.groupScoped()
-                        ? TenantScope.sameOrganization(ORGANIZATION_ID, principal).and(TenantScope.inAllowedGroups(id, principal))
-                        : TenantScope.sameOrganization(ORGANIZATION_ID, principal))
+                .tenant(ORGANIZATION_ID)
+                .rules(RULES)
+                .scope(caller -> caller.groupScoped()
+                        ? TenantScope.sameOrganization(ORGANIZATION_ID, caller).and(TenantScope.inAllowedGroups(id, caller))
+                        : TenantScope.sameOrganization(ORGANIZATION_ID, caller))
                 .build();
     }
 
     private GroupResource() {
     }
 
+    /** Creates a group directly (admin CLI, demo seed, a patient's {@code meta.query} that matches none). */
     public static String create(DSLContext dsl, String organizationId, String name, String bio, String actor) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a group needs a name");
@@ -74,10 +94,10 @@ public final class GroupResource {
     }
 
     /** True when every id is a group in the caller's scope (its organization, and its groups if group-scoped). */
-    public static boolean allInScope(DSLContext dsl, Principal principal, Collection<String> ids) {
-        if (!ids.stream().allMatch(principal::allowsGroup)) {
+    public static boolean allInScope(DSLContext dsl, Caller caller, Collection<String> ids) {
+        if (!ids.stream().allMatch(caller::allowsGroup)) {
             return false;
         }
-        return idsInOrganization(dsl, principal.organizationId(), ids).size() == java.util.Set.copyOf(ids).size();
+        return idsInOrganization(dsl, caller.organizationId(), ids).size() == Set.copyOf(ids).size();
     }
 }

@@ -1,6 +1,11 @@
 package dev.openplus.http;
 
+import java.util.List;
+import java.util.Map;
+
 import dev.openplus.auth.Principal;
+import dev.openplus.jsonapi.ApiExchange;
+import dev.openplus.jsonapi.Caller;
 import dev.openplus.jsonapi.DocumentWriter;
 import io.javalin.http.Context;
 
@@ -50,6 +55,53 @@ public final class Exchange {
         ctx.status(status);
         ctx.contentType(contentType);
         ctx.result(body);
+    }
+
+    /** The request as the engine sees it. */
+    public static ApiExchange of(Context ctx) {
+        return new JavalinExchange(ctx);
+    }
+
+    /** The web request behind an exchange, for handlers of the web layer's own (e.g. the token endpoint). */
+    public static Context context(ApiExchange exchange) {
+        return ((JavalinExchange) exchange).ctx();
+    }
+
+    private record JavalinExchange(Context ctx) implements ApiExchange {
+        @Override
+        public Caller caller() {
+            return principal(ctx);
+        }
+
+        @Override
+        public Map<String, List<String>> queryParams() {
+            return ctx.queryParamMap();
+        }
+
+        @Override
+        public byte[] body() {
+            return ctx.bodyAsBytes();
+        }
+
+        @Override
+        public String path() {
+            return ctx.path();
+        }
+
+        @Override
+        public String pathParam(String name) {
+            return ctx.pathParam(name);
+        }
+
+        @Override
+        public String reqId() {
+            return Exchange.reqId(ctx);
+        }
+
+        @Override
+        public void respond(int status, byte[] document) {
+            Exchange.respond(ctx, status, document);
+        }
     }
 
     static boolean answered(Context ctx) {

@@ -67,6 +67,10 @@ public class ApiException extends RuntimeException {
             errors.addAll(more);
         }
 
+        public int size() {
+            return errors.size();
+        }
+
         public boolean isEmpty() {
             return errors.isEmpty();
         }

@@ -1,55 +1,187 @@
 package dev.openplus.jsonapi;
 
-import java.util.Set;
-
 import org.jooq.Field;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * One attribute of a resource type: its wire name, column, type and rules. Described once; parsing,
- * validation and serialization are generic.
+ * One attribute of a resource type: its wire name, its column, the shape of its value and the rules of
+ * writing it (read-only, required on create, immutable after create, default on create, what null stores).
+ * Described once; parsing, validation, writes, serialization and the OpenAPI schema are generic.
  */
-public record Attribute(String name, Field<?> column, AttributeType type, boolean readOnly, boolean required,
-        int maxLength, Set<String> allowedValues, JsonValidator validator) {
+public final class Attribute {
 
-    /** Checks a JSON attribute's value; returns problems as (sub-pointer, detail) pairs via the collector. */
+    /** A rule a shape cannot state (e.g. no two identifiers alike); reports problems through the collector. */
     @FunctionalInterface
     public interface JsonValidator {
         void validate(JsonNode value, String pointer, ApiException.Collector problems);
     }
 
-    public static final int DEFAULT_MAX_LENGTH = 10_000;
+    private final String name;
+    private final Field<?> column;
+    private final Shape shape;
+    private final boolean readOnly;
+    private final boolean required;
+    private final boolean immutable;
+    private final Object defaultValue;
+    private final Object clearedValue;
+    private final JsonValidator validator;
+    private final boolean extension;
+    private final String description;
+
+    private Attribute(String name, Field<?> column, Shape shape, boolean readOnly, boolean required,
+            boolean immutable, Object defaultValue, Object clearedValue, JsonValidator validator, boolean extension,
+            String description) {
+        this.name = name;
+        this.column = column;
+        this.shape = shape;
+        this.readOnly = readOnly;
+        this.required = required;
+        this.immutable = immutable;
+        this.defaultValue = defaultValue;
+        this.clearedValue = clearedValue;
+        this.validator = validator;
+        this.extension = extension;
+        this.description = description;
+    }
+
+    /** An optional attribute: null is accepted and clears it. */
+    public static Attribute of(String name, Field<?> column, Shape shape) {
+        return new Attribute(name, column, shape.nullable(), false, false, false, null, null, null, false, null);
+    }
 
     public static Attribute string(String name, Field<String> column) {
-        return new Attribute(name, column, AttributeType.STRING, false, false, DEFAULT_MAX_LENGTH, Set.of(), null);
+        return of(name, column, Shape.string());
     }
 
     public static Attribute timestamp(String name, Field<?> column) {
-        return new Attribute(name, column, AttributeType.TIMESTAMP, false, false, 0, Set.of(), null);
+        return of(name, column, Shape.timestamp());
     }
 
-    public static Attribute of(String name, Field<?> column, AttributeType type) {
-        return new Attribute(name, column, type, false, false, DEFAULT_MAX_LENGTH, Set.of(), null);
+    private Attribute with(Shape newShape, boolean newReadOnly, boolean newRequired, boolean newImmutable,
+            Object newDefault, Object newCleared, JsonValidator newValidator, boolean newExtension,
+            String newDescription) {
+        return new Attribute(name, column, newShape, newReadOnly, newRequired, newImmutable, newDefault, newCleared,
+                newValidator, newExtension, newDescription);
     }
 
+    /** Written by the server only: sent values are ignored and listed in {@code meta.ignored}. */
     public Attribute asReadOnly() {
-        return new Attribute(name, column, type, true, false, maxLength, allowedValues, validator);
+        return with(shape, true, false, immutable, defaultValue, clearedValue, validator, extension, description);
     }
 
+    /** Required on create, never null; a required string must not be blank. */
     public Attribute asRequired() {
-        return new Attribute(name, column, type, readOnly, true, maxLength, allowedValues, validator);
+        Shape strict = shape.notNullable();
+        if (strict.kind() == Shape.Kind.STRING && strict.minLength() == null) {
+            strict = strict.notBlank();
+        }
+        return with(strict, readOnly, true, immutable, defaultValue, clearedValue, validator, extension, description);
+    }
+
+    /** Set on create, never changed afterwards: a PATCH with another value is refused. */
+    public Attribute immutable() {
+        return with(shape, readOnly, required, true, defaultValue, clearedValue, validator, extension, description);
+    }
+
+    /** The value stored on create when the attribute is not sent (in its Java form: String, Long, JsonNode …). */
+    public Attribute defaultValue(Object value) {
+        return with(shape, readOnly, required, immutable, value, clearedValue, validator, extension, description);
+    }
+
+    /** What an explicit null stores (e.g. an empty list); without it null stores SQL NULL. */
+    public Attribute clearedTo(Object value) {
+        return with(shape, readOnly, required, immutable, defaultValue, value, validator, extension, description);
+    }
+
+    /** Null is refused, although the attribute may be left out. */
+    public Attribute notNull() {
+        return with(shape.notNullable(), readOnly, required, immutable, defaultValue, clearedValue, validator,
+                extension, description);
     }
 
     public Attribute maxLength(int max) {
-        return new Attribute(name, column, type, readOnly, required, max, allowedValues, validator);
+        return with(shape.maxLength(max), readOnly, required, immutable, defaultValue, clearedValue, validator,
+                extension, description);
     }
 
     public Attribute oneOf(String... values) {
-        return new Attribute(name, column, type, readOnly, required, maxLength, Set.of(values), validator);
+        return with(shape.oneOf(values), readOnly, required, immutable, defaultValue, clearedValue, validator,
+                extension, description);
     }
 
     public Attribute validatedBy(JsonValidator jsonValidator) {
-        return new Attribute(name, column, type, readOnly, required, maxLength, allowedValues, jsonValidator);
+        return with(shape, readOnly, required, immutable, defaultValue, clearedValue, jsonValidator, extension,
+                description);
+    }
+
+    /** Goes beyond the Fitbit Plus API (marked {@code x-openplus-extension} in the document). */
+    public Attribute asExtension() {
+        return with(shape, readOnly, required, immutable, defaultValue, clearedValue, validator, true, description);
+    }
+
+    public Attribute describedAs(String text) {
+        return with(shape, readOnly, required, immutable, defaultValue, clearedValue, validator, extension, text);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Field<?> column() {
+        return column;
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public AttributeType type() {
+        return switch (shape.kind()) {
+            case STRING -> AttributeType.STRING;
+            case INTEGER -> AttributeType.INTEGER;
+            case NUMBER -> AttributeType.NUMBER;
+            case BOOLEAN -> AttributeType.BOOLEAN;
+            case TIMESTAMP -> AttributeType.TIMESTAMP;
+            case DATE -> AttributeType.DATE;
+            case OBJECT, ARRAY -> AttributeType.JSON;
+        };
+    }
+
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    public boolean required() {
+        return required;
+    }
+
+    public boolean isImmutable() {
+        return immutable;
+    }
+
+    public Object defaultValue() {
+        return defaultValue;
+    }
+
+    public Object clearedValue() {
+        return clearedValue;
+    }
+
+    public JsonValidator validator() {
+        return validator;
+    }
+
+    public boolean isExtension() {
+        return extension;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public String toString() {
+        return "attribute " + name;
     }
 }

@@ -1,16 +1,12 @@
 package dev.openplus.jsonapi;
 
 import java.io.IOException;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -28,14 +24,10 @@ import dev.openplus.db.Ids;
  */
 public final class BodyReader {
     public static final int MAX_NESTING_DEPTH = 64;
-    private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
     private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build()).build();
-
-    /** Whether the resource is being created (required attributes apply, no id) or updated. */
-    public enum Mode { CREATE, UPDATE }
 
     /** A checked resource object from a request. */
     public record ResourceInput(String pointer, Map<Attribute, Object> values, Map<Relationship, List<String>> links,
@@ -54,7 +46,17 @@ public final class BodyReader {
             }
             return null;
         }
+
+        /** The pointer of a given relationship's data, e.g. {@code /data/relationships/owner/data}. */
+        public String relationshipPointer(Relationship relationship) {
+            return pointer + "/relationships/" + escape(relationship.name());
+        }
     }
+
+    private static final Set<String> DOCUMENT_MEMBERS = Set.of("data", "meta", "jsonapi");
+    private static final Set<String> RESOURCE_MEMBERS = Set.of("type", "id", "attributes", "relationships", "meta",
+            "links");
+    private static final Set<String> RELATIONSHIP_MEMBERS = Set.of("data", "links", "meta");
 
     public static ObjectMapper mapper() {
         return JSON;
@@ -80,6 +82,27 @@ public final class BodyReader {
         return root;
     }
 
+    /**
+     * Parses a JSON:API request document: a JSON object whose top-level members are {@code data}, {@code meta}
+     * and {@code jsonapi} only (anything else is refused with its pointer).
+     */
+    public static JsonNode requestDocument(byte[] body) {
+        JsonNode root = parseDocument(body);
+        ApiException.Collector problems = new ApiException.Collector();
+        root.fieldNames().forEachRemaining(member -> {
+            if (!DOCUMENT_MEMBERS.contains(member)) {
+                problems.add(ApiError.pointer("/" + escape(member),
+                        "unknown top-level member; a request document has data, meta and jsonapi"));
+            }
+        });
+        JsonNode meta = root.get("meta");
+        if (meta != null && !meta.isObject()) {
+            problems.add(ApiError.pointer("/meta", "meta must be an object"));
+        }
+        problems.throwIfAny();
+        return root;
+    }
+
     /** The primary data of a single-resource document. */
     public static JsonNode singleData(JsonNode document) {
         JsonNode data = document.get("data");
@@ -90,14 +113,21 @@ public final class BodyReader {
     }
 
     /**
-     * Checks one resource object.
+     * Checks one resource object against its type: members, type, id, every attribute's shape, required
+     * attributes and relationships on create, relationship linkage shapes. Read-only members are ignored and
+     * listed; everything else unknown is refused. All problems are reported together, one per member.
      *
      * @param expectedId on update, the id in the path (the body's id, when present, must match it)
      */
-    public static ResourceInput resource(JsonNode data, String pointer, ResourceType type, Mode mode,
+    public static ResourceInput resource(JsonNode data, String pointer, ResourceType type, WriteBatch.Mode mode,
             String expectedId) {
         ApiException.Collector problems = new ApiException.Collector();
         List<String> ignored = new ArrayList<>();
+        data.fieldNames().forEachRemaining(member -> {
+            if (!RESOURCE_MEMBERS.contains(member)) {
+                problems.add(ApiError.pointer(pointer + "/" + escape(member), "unknown member of a resource object"));
+            }
+        });
         JsonNode typeNode = data.get("type");
         if (typeNode == null || !typeNode.isTextual()) {
             problems.add(ApiError.pointer(pointer + "/type", "type is required and must be \"" + type.name() + "\""));
@@ -105,13 +135,17 @@ public final class BodyReader {
             problems.add(ApiError.pointer(pointer + "/type", "type must be \"" + type.name() + "\""));
         }
         JsonNode idNode = data.get("id");
-        if (mode == Mode.CREATE) {
-            // Clients generated from the reference send "" (its schemas mark id required); that means "none".
+        if (mode == WriteBatch.Mode.CREATE) {
+            // Clients generated from the reference send "" (its schemas mark id required); "" and null mean "none".
             if (idNode != null && !idNode.isNull() && !(idNode.isTextual() && idNode.asText().isEmpty())) {
                 throw ApiException.forbiddenPointer(pointer + "/id", "client-generated ids are not supported");
             }
         } else if (idNode != null && !idNode.isNull() && !(idNode.isTextual() && idNode.asText().equals(expectedId))) {
             problems.add(ApiError.pointer(pointer + "/id", "id must match the id in the path"));
+        }
+        JsonNode meta = data.get("meta");
+        if (meta != null && !meta.isObject()) {
+            problems.add(ApiError.pointer(pointer + "/meta", "meta must be an object"));
         }
 
         Map<Attribute, Object> values = new LinkedHashMap<>();
@@ -129,18 +163,19 @@ public final class BodyReader {
                 } else if (attribute.get().readOnly()) {
                     ignored.add(attributePointer);
                 } else {
-                    try {
-                        values.put(attribute.get(), convert(attribute.get(), field.getValue(), attributePointer, problems));
-                    } catch (ApiException e) {
-                        problems.addAll(e.errors());
+                    int before = problems.size();
+                    Object value = convert(attribute.get(), field.getValue(), attributePointer, problems);
+                    if (problems.size() == before) {
+                        values.put(attribute.get(), value);
                     }
                 }
             }
         }
-        if (mode == Mode.CREATE) {
+        if (mode == WriteBatch.Mode.CREATE && (attributes == null || attributes.isObject())) {
             for (Attribute attribute : type.attributes()) {
-                if (attribute.required() && !values.containsKey(attribute)) {
-                    problems.add(ApiError.pointer(pointer + "/attributes/" + attribute.name(),
+                // A given but invalid value was reported above; it is not also "required".
+                if (attribute.required() && (attributes == null || !attributes.has(attribute.name()))) {
+                    problems.add(ApiError.pointer(pointer + "/attributes/" + escape(attribute.name()),
                             attribute.name() + " is required"));
                 }
             }
@@ -159,20 +194,29 @@ public final class BodyReader {
                 var relationship = type.relationship(field.getKey());
                 if (relationship.isEmpty()) {
                     problems.add(ApiError.pointer(relationshipPointer, "unknown relationship of " + type.name()));
-                } else if (!relationship.get().writable()) {
-                    ignored.add(relationshipPointer);
                 } else if (relationship.get().input() == Relationship.Input.CUSTOM) {
                     customLinks.put(relationship.get(), field.getValue());
                 } else {
+                    // Read-only ones are checked too: a round-tripped resource carries valid linkage, junk is refused.
                     List<String> ids = linkage(relationship.get(), field.getValue(), relationshipPointer, problems);
-                    if (ids != null) {
+                    if (!relationship.get().isWritable()) {
+                        ignored.add(relationshipPointer);
+                    } else if (ids != null) {
                         links.put(relationship.get(), ids);
                     }
                 }
             }
         }
+        if (mode == WriteBatch.Mode.CREATE) {
+            for (Relationship relationship : type.relationships()) {
+                if (relationship.requiredOnCreate() && (relationships == null || !relationships.isObject()
+                        || !relationships.has(relationship.name()))) {
+                    problems.add(ApiError.pointer(pointer + "/relationships/" + escape(relationship.name()),
+                            "relationships." + relationship.name() + " is required"));
+                }
+            }
+        }
         problems.throwIfAny();
-        JsonNode meta = data.get("meta");
         return new ResourceInput(pointer, values, links, customLinks, meta == null || !meta.isObject() ? null : meta,
                 ignored);
     }
@@ -181,8 +225,15 @@ public final class BodyReader {
             ApiException.Collector problems) {
         JsonNode data = value == null ? null : value.get("data");
         if (value == null || !value.isObject() || data == null) {
-            problems.add(ApiError.pointer(pointer, "a relationship needs a data member"));
+            problems.add(ApiError.pointer(pointer, "a relationship must be an object with a data member"));
             return null;
+        }
+        Iterator<String> members = value.fieldNames();
+        while (members.hasNext()) {
+            String member = members.next();
+            if (!RELATIONSHIP_MEMBERS.contains(member)) {
+                problems.add(ApiError.pointer(pointer + "/" + escape(member), "unknown member of a relationship"));
+            }
         }
         List<String> ids = new ArrayList<>();
         if (relationship.toMany()) {
@@ -196,6 +247,11 @@ public final class BodyReader {
                     ids.add(id);
                 }
             }
+            if (data.isEmpty() && relationship.requiredOnCreate() && relationship.isWritable()) {
+                problems.add(ApiError.pointer(pointer + "/data", "needs at least one " + relationship.targetType()));
+            }
+        } else if (data.isNull() && relationship.requiredOnCreate() && relationship.isWritable()) {
+            problems.add(ApiError.pointer(pointer + "/data", relationship.name() + " cannot be null"));
         } else if (!data.isNull()) {
             String id = identifier(relationship, data, pointer + "/data", problems);
             if (id != null) {
@@ -223,91 +279,20 @@ public final class BodyReader {
         return id;
     }
 
+    /** Null (where allowed), or the shape's value; each problem goes to {@code problems}. */
     private static Object convert(Attribute attribute, JsonNode value, String pointer, ApiException.Collector problems) {
         if (value.isNull()) {
-            if (attribute.required()) {
-                throw ApiException.invalidBody(pointer, attribute.name() + " cannot be null");
+            if (!attribute.shape().isNullable()) {
+                problems.add(ApiError.pointer(pointer, attribute.name() + " cannot be null"));
             }
             return null;
         }
-        switch (attribute.type()) {
-            case STRING -> {
-                if (!value.isTextual()) {
-                    throw ApiException.invalidBody(pointer, attribute.name() + " must be a string");
-                }
-                String text = value.asText();
-                if (attribute.required() && text.isBlank()) {
-                    throw ApiException.invalidBody(pointer, attribute.name() + " cannot be blank");
-                }
-                if (text.length() > attribute.maxLength()) {
-                    throw ApiException.invalidBody(pointer,
-                            attribute.name() + " is longer than " + attribute.maxLength() + " characters");
-                }
-                if (!attribute.allowedValues().isEmpty() && !attribute.allowedValues().contains(text)) {
-                    throw ApiException.invalidBody(pointer, attribute.name() + " must be one of "
-                            + String.join(", ", attribute.allowedValues().stream().sorted().toList()));
-                }
-                if (attribute.validator() != null) {
-                    ApiException.Collector nested = new ApiException.Collector();
-                    attribute.validator().validate(value, pointer, nested);
-                    nested.throwIfAny();
-                }
-                return text;
-            }
-            case INTEGER -> {
-                if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-                    throw ApiException.invalidBody(pointer, attribute.name() + " must be a whole number");
-                }
-                return value.asLong();
-            }
-            case NUMBER -> {
-                if (!value.isNumber()) {
-                    throw ApiException.invalidBody(pointer, attribute.name() + " must be a number");
-                }
-                return value.decimalValue();
-            }
-            case BOOLEAN -> {
-                if (!value.isBoolean()) {
-                    throw ApiException.invalidBody(pointer, attribute.name() + " must be true or false");
-                }
-                return value.asBoolean();
-            }
-            case TIMESTAMP -> {
-                if (!value.isTextual()) {
-                    throw ApiException.invalidBody(pointer, attribute.name() + " must be an ISO-8601 date-time");
-                }
-                try {
-                    return OffsetDateTime.parse(value.asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-                } catch (DateTimeParseException e) {
-                    throw ApiException.invalidBody(pointer,
-                            attribute.name() + " must be an ISO-8601 date-time with offset, e.g. 2017-11-03T06:17:34.652Z");
-                }
-            }
-            case DATE -> {
-                if (!value.isTextual()) {
-                    throw ApiException.invalidBody(pointer, attribute.name() + " must be a date YYYY-MM-DD");
-                }
-                try {
-                    return LocalDate.parse(value.asText(), DateTimeFormatter.ISO_LOCAL_DATE);
-                } catch (DateTimeParseException e) {
-                    throw ApiException.invalidBody(pointer, attribute.name() + " must be a date YYYY-MM-DD");
-                }
-            }
-            case JSON -> {
-                if (attribute.validator() != null) {
-                    ApiException.Collector nested = new ApiException.Collector();
-                    attribute.validator().validate(value, pointer, nested);
-                    nested.throwIfAny();
-                }
-                return value;
-            }
-            default -> throw new IllegalStateException("unhandled attribute type " + attribute.type());
+        int before = problems.size();
+        Object converted = attribute.shape().read(value, pointer, attribute.name(), problems);
+        if (problems.size() == before && attribute.validator() != null) {
+            attribute.validator().validate(value, pointer, problems);
         }
-    }
-
-    /** Checks an e-mail address's shape (used by attribute validators). */
-    public static boolean looksLikeEmail(String value) {
-        return value != null && value.length() <= 320 && EMAIL.matcher(value).matches();
+        return converted;
     }
 
     /** RFC 6901 escaping of one pointer segment. */

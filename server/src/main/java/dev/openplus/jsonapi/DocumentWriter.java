@@ -71,6 +71,15 @@ public final class DocumentWriter {
         }, included, fields, links);
     }
 
+    /** A document with {@code meta} only (e.g. the answer to a DELETE). */
+    public byte[] metaOnly(Meta meta) {
+        return write(json -> {
+            json.writeStartObject();
+            writeMeta(json, meta);
+            json.writeEndObject();
+        });
+    }
+
     public byte[] errors(List<ApiError> errors, String reqId) {
         return write(json -> {
             json.writeStartObject();

@@ -10,17 +10,26 @@ import org.jooq.Condition;
  * A {@code filter[name]} a collection accepts. The value handed to {@code condition} depends on the kind:
  * String, List of String ids, Boolean, or {@link DateRange}; the second argument holds every given filter's
  * value by name, for filters that only mean something together ({@code requires} names the partner, e.g.
- * {@code filter[identifier][system]} and {@code [value]}).
+ * {@code filter[identifier][system]} and {@code [value]}). {@code description} is the document's text for it.
  */
 public record FilterDef(String name, FilterKind kind, BiFunction<Object, Map<String, Object>, Condition> condition,
-        String requires) {
+        String requires, String description) {
 
     public FilterDef(String name, FilterKind kind, Function<Object, Condition> condition) {
-        this(name, kind, (value, all) -> condition.apply(value), null);
+        this(name, kind, (value, all) -> condition.apply(value), null, null);
     }
 
     public static FilterDef paired(String name, String requires, FilterKind kind,
             BiFunction<Object, Map<String, Object>, Condition> condition) {
-        return new FilterDef(name, kind, condition, requires);
+        return new FilterDef(name, kind, condition, requires, null);
+    }
+
+    public FilterDef describedAs(String text) {
+        return new FilterDef(name, kind, condition, requires, text);
+    }
+
+    /** The query parameter, e.g. {@code filter[identifier][system]} for {@code identifier.system}. */
+    public String parameter() {
+        return "filter[" + name.replace(".", "][") + "]";
     }
 }

@@ -5,12 +5,15 @@ import org.jooq.Table;
 
 /**
  * A relationship of a resource type. To-one relationships are a foreign-key column on the type's own table;
- * to-many ones go through a join table. Linkage is read in the same statement as the resource (a correlated
- * array), so relationships never cost a query per row.
+ * to-many ones go through a join table (whose rows carry the tenant's {@code organization_id} when
+ * {@code joinOrganization} is set). Linkage is read in the same statement as the resource (a correlated
+ * array), so relationships never cost a query per row. Writable relationships are checked by the engine: the
+ * target type, and that every id names a resource in the caller's scope.
  */
 public record Relationship(String name, String targetType, boolean toMany, Field<String> foreignKey,
-        Table<?> joinTable, Field<String> joinOwner, Field<String> joinTarget, boolean includable,
-        Input input, String relatedPath, Field<Boolean> primaryFlag) {
+        Table<?> joinTable, Field<String> joinOwner, Field<String> joinTarget, Field<String> joinOrganization,
+        boolean includable, Input input, boolean requiredOnCreate, String relatedPath, Field<Boolean> primaryFlag,
+        boolean extension) {
 
     /** How a request body may set the relationship. */
     public enum Input {
@@ -23,33 +26,57 @@ public record Relationship(String name, String targetType, boolean toMany, Field
     }
 
     public static Relationship toOne(String name, String targetType, Field<String> foreignKey) {
-        return new Relationship(name, targetType, false, foreignKey, null, null, null, true, Input.NONE, null, null);
+        return new Relationship(name, targetType, false, foreignKey, null, null, null, null, true, Input.NONE, false,
+                null, null, false);
     }
 
     public static Relationship toMany(String name, String targetType, Table<?> joinTable, Field<String> joinOwner,
             Field<String> joinTarget) {
-        return new Relationship(name, targetType, true, null, joinTable, joinOwner, joinTarget, true, Input.NONE, null,
-                null);
+        return new Relationship(name, targetType, true, null, joinTable, joinOwner, joinTarget, null, true,
+                Input.NONE, false, null, null, false);
+    }
+
+    /** Writable as resource identifiers (checked by the engine). */
+    public Relationship writable() {
+        return withInput(Input.IDENTIFIERS);
     }
 
     public Relationship withInput(Input newInput) {
-        return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget, includable,
-                newInput, relatedPath, primaryFlag);
+        return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget,
+                joinOrganization, includable, newInput, requiredOnCreate, relatedPath, primaryFlag, extension);
+    }
+
+    /** A create must give it (a to-many one with at least one identifier). */
+    public Relationship asRequired() {
+        return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget,
+                joinOrganization, includable, input, true, relatedPath, primaryFlag, extension);
+    }
+
+    /** The join table's tenant column, written with the caller's organization. */
+    public Relationship joinOrganization(Field<String> column) {
+        return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget, column,
+                includable, input, requiredOnCreate, relatedPath, primaryFlag, extension);
     }
 
     /** The relationship's {@code links.related}: {@code /pub/<type>/<id>/<path>}. */
     public Relationship relatedAt(String path) {
-        return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget, includable,
-                input, path, primaryFlag);
+        return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget,
+                joinOrganization, includable, input, requiredOnCreate, path, primaryFlag, extension);
     }
 
     /** A join-table flag written as {@code meta.primary} on each resource identifier. */
     public Relationship withPrimaryFlag(Field<Boolean> flag) {
-        return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget, includable,
-                input, relatedPath, flag);
+        return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget,
+                joinOrganization, includable, input, requiredOnCreate, relatedPath, flag, extension);
     }
 
-    public boolean writable() {
+    /** Goes beyond the Fitbit Plus API (marked {@code x-openplus-extension} in the document). */
+    public Relationship asExtension() {
+        return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget,
+                joinOrganization, includable, input, requiredOnCreate, relatedPath, primaryFlag, true);
+    }
+
+    public boolean isWritable() {
         return input != Input.NONE;
     }
 

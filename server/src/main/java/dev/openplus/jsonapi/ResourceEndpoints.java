@@ -10,12 +10,8 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
-import dev.openplus.auth.Principal;
 import dev.openplus.db.Database;
 import dev.openplus.db.Ids;
-import dev.openplus.group.GroupResource;
-import dev.openplus.http.Exchange;
-import io.javalin.http.Context;
 
 /**
  * The generic read endpoints every resource type uses: fetch one by id and list a collection, with filters,
@@ -27,12 +23,25 @@ public final class ResourceEndpoints {
     private final ResourceRepository repository;
     private final QueryParser parser;
     private final DocumentWriter writer;
+    private final ResourceRegistry registry;
+    private final GroupScopeCheck groupScope;
 
-    public ResourceEndpoints(Database database, ResourceRegistry registry, String webAppUrl) {
+    public ResourceEndpoints(Database database, ResourceRegistry registry, GroupScopeCheck groupScope,
+            String webAppUrl) {
         this.writer = new DocumentWriter(webAppUrl);
         this.database = database;
+        this.registry = registry;
+        this.groupScope = groupScope;
         this.repository = new ResourceRepository(registry);
         this.parser = new QueryParser(registry);
+    }
+
+    public ResourceRegistry registry() {
+        return registry;
+    }
+
+    public Database database() {
+        return database;
     }
 
     public ResourceRepository repository() {
@@ -48,18 +57,18 @@ public final class ResourceEndpoints {
     }
 
     /** GET /pub/{type}/{id}: one statement for the resource, one more per include. */
-    public void fetch(Context ctx, ResourceType type, String id) {
-        CollectionQuery query = parser.parseFetch(type, ctx.queryParamMap());
-        Principal principal = Exchange.principal(ctx);
+    public void fetch(ApiExchange exchange, ResourceType type, String id) {
+        CollectionQuery query = parser.parseFetch(type, exchange.queryParams());
+        Caller caller = exchange.caller();
         if (!Ids.isWellFormed(id)) {
             throw ApiException.notFound(type.name(), id);
         }
         java.util.function.Function<DSLContext, Void> read = dsl -> {
-            ResourceRow row = repository.fetch(dsl, type, principal, id)
+            ResourceRow row = repository.fetch(dsl, type, caller, id)
                     .orElseThrow(() -> ApiException.notFound(type.name(), id));
-            List<ResourceRow> included = repository.included(dsl, principal, List.of(row), query.includes());
-            Exchange.respond(ctx, 200, writer.resource(row, included, query.fields(),
-                    DocumentWriter.Meta.of(Exchange.reqId(ctx))));
+            List<ResourceRow> included = repository.included(dsl, caller, List.of(row), query.includes());
+            exchange.respond(200, writer.resource(row, included, query.fields(),
+                    DocumentWriter.Meta.of(exchange.reqId())));
             return null;
         };
         if (query.includes().isEmpty()) {
@@ -70,58 +79,86 @@ public final class ResourceEndpoints {
         }
     }
 
-    /** Answers a write with the stored resource, as a fetch of it would (the includes of the request apply). */
-    public void respondWith(Context ctx, DSLContext dsl, int status, ResourceType type, String id,
-            List<String> ignored) {
-        CollectionQuery query = parser.parseFetch(type, ctx.queryParamMap());
-        Principal principal = Exchange.principal(ctx);
-        ResourceRow row = repository.fetch(dsl, type, principal, id)
-                .orElseThrow(() -> ApiException.notFound(type.name(), id));
-        List<ResourceRow> included = repository.included(dsl, principal, List.of(row), query.includes());
-        Exchange.respond(ctx, status, writer.resource(row, included, query.fields(),
-                new DocumentWriter.Meta(Exchange.reqId(ctx), null, ignored.isEmpty() ? null : ignored)));
+    /**
+     * Answers a write with the stored resources, as a fetch of them would (the request's {@code include} and
+     * {@code fields} apply): one resource, an array for a bulk create (request order), or null when the one
+     * item was skipped. {@code ignored} becomes {@code meta.ignored}.
+     */
+    public void respondWith(ApiExchange exchange, DSLContext dsl, int status, ResourceType type, List<String> ids,
+            boolean bulk, List<String> ignored) {
+        CollectionQuery query = parser.parseFetch(type, exchange.queryParams());
+        Caller caller = exchange.caller();
+        Map<String, ResourceRow> byId = new java.util.HashMap<>();
+        for (ResourceRow row : repository.fetchAll(dsl, type, caller, ids)) {
+            byId.put(row.id(), row);
+        }
+        List<ResourceRow> rows = new java.util.ArrayList<>();
+        for (String id : ids) {
+            ResourceRow row = byId.get(id);
+            if (row == null) {
+                // Written but not visible to the writer: the write path let something out of scope through.
+                throw new IllegalStateException("a written " + type.name() + " is outside the writer's scope");
+            }
+            rows.add(row);
+        }
+        List<ResourceRow> included = repository.included(dsl, caller, rows, query.includes());
+        DocumentWriter.Meta meta = new DocumentWriter.Meta(exchange.reqId(), null, ignored.isEmpty() ? null : ignored);
+        if (bulk) {
+            exchange.respond(status, writer.collection(rows, included, query.fields(), null, meta));
+        } else if (rows.isEmpty()) {
+            exchange.respond(status, writer.document(meta, json -> json.writeNull(), List.of(), null, null));
+        } else {
+            exchange.respond(status, writer.resource(rows.get(0), included, query.fields(), meta));
+        }
     }
 
     /** GET /pub/{type}: the collection under the caller's scope; the type's required filters apply. */
-    public void collection(Context ctx, ResourceType type) {
-        collection(ctx, type, DSL.noCondition(), true);
+    public void collection(ApiExchange exchange, ResourceType type) {
+        collection(exchange, type, DSL.noCondition(), true);
     }
 
     /** A sub-collection whose path already restricts it ({@code base}): no filter is required. */
-    public void collectionWithoutRequiredFilters(Context ctx, ResourceType type, Condition base) {
-        collection(ctx, type, base, false);
+    public void collectionWithoutRequiredFilters(ApiExchange exchange, ResourceType type, Condition base) {
+        collection(exchange, type, base, false);
     }
 
-    private void collection(Context ctx, ResourceType type, Condition base, boolean requiredFilters) {
-        CollectionQuery query = parser.parseCollection(type, ctx.queryParamMap(), requiredFilters);
-        Principal principal = Exchange.principal(ctx);
+    private void collection(ApiExchange exchange, ResourceType type, Condition base, boolean requiredFilters) {
+        CollectionQuery query = parser.parseCollection(type, exchange.queryParams(), requiredFilters);
+        Caller caller = exchange.caller();
         database.transaction(dsl -> {
-            checkScopedFilters(dsl, principal, query);
-            ResourceRepository.PageResult result = repository.list(dsl, type, principal, query, base);
-            List<ResourceRow> included = repository.included(dsl, principal, result.rows(), query.includes());
-            Map<String, String> links = links(ctx.path(), query, result);
-            Exchange.respond(ctx, 200, writer.collection(result.rows(), included, query.fields(), links,
-                    new DocumentWriter.Meta(Exchange.reqId(ctx), result.count(), null)));
+            checkScopedFilters(dsl, caller, query);
+            ResourceRepository.PageResult result = repository.list(dsl, type, caller, query, base);
+            List<ResourceRow> included = repository.included(dsl, caller, result.rows(), query.includes());
+            Map<String, String> links = links(exchange.path(), query, result);
+            exchange.respond(200, writer.collection(result.rows(), included, query.fields(), links,
+                    new DocumentWriter.Meta(exchange.reqId(), result.count(), null)));
             return null;
         });
+    }
+
+    /** 404 unless a resource of the type with this id lies in the caller's scope. */
+    public void requireVisible(DSLContext dsl, Caller caller, ResourceType type, String id) {
+        if (!Ids.isWellFormed(id) || !dsl.fetchExists(type.table(), type.id().eq(id).and(type.scope(caller)))) {
+            throw ApiException.notFound(type.name(), id);
+        }
     }
 
     /**
      * A filter naming an organization or group outside the caller's scope is refused (403), never answered
      * with an empty list: the caller must learn that the filter cannot be served.
      */
-    private void checkScopedFilters(DSLContext dsl, Principal principal, CollectionQuery query) {
+    private void checkScopedFilters(DSLContext dsl, Caller caller, CollectionQuery query) {
         ApiException.Collector problems = new ApiException.Collector();
         for (Map.Entry<FilterDef, Object> filter : query.filters().entrySet()) {
             String parameter = query.parameterOf(filter.getKey());
             if (filter.getKey().kind() == FilterKind.ORGANIZATION
-                    && !principal.organizationId().equals(filter.getValue())) {
+                    && !caller.organizationId().equals(filter.getValue())) {
                 problems.add(new ApiError(ErrorCode.Forbidden.status(), ErrorCode.Forbidden,
                         "the organization is outside this client's scope", null, parameter));
             } else if (filter.getKey().kind() == FilterKind.GROUPS) {
                 @SuppressWarnings("unchecked")
                 List<String> groupIds = (List<String>) filter.getValue();
-                if (!GroupResource.allInScope(dsl, principal, groupIds)) {
+                if (!groupScope.allInScope(dsl, caller, groupIds)) {
                     problems.add(new ApiError(ErrorCode.Forbidden.status(), ErrorCode.Forbidden,
                             "a group is outside this client's scope", null, parameter));
                 }

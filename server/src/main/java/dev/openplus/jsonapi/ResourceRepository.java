@@ -23,7 +23,6 @@ import org.jooq.SelectField;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
-import dev.openplus.auth.Principal;
 
 /**
  * Generic reads of any described resource type, always under the caller's tenant scope: fetch by id, a filtered
@@ -50,7 +49,7 @@ public final class ResourceRepository {
     private record PreparedFetch(String sql, List<Function<FetchArguments, Object>> binds, List<Field<?>> fields) {
     }
 
-    private record FetchArguments(String id, Principal principal) {
+    private record FetchArguments(String id, Caller caller) {
     }
 
     private static final String SENTINEL_ID = "\u0000id";
@@ -58,11 +57,11 @@ public final class ResourceRepository {
     private static final String SENTINEL_GROUP = "\u0000group";
     private final Map<String, PreparedFetch> preparedFetches = new ConcurrentHashMap<>();
 
-    public Optional<ResourceRow> fetch(DSLContext dsl, ResourceType type, Principal principal, String id) {
+    public Optional<ResourceRow> fetch(DSLContext dsl, ResourceType type, Caller caller, String id) {
         PreparedFetch prepared = preparedFetches.computeIfAbsent(
-                type.name() + (principal.groupScoped() ? "/group" : "/organization"),
-                key -> prepareFetch(dsl, type, principal.groupScoped()));
-        FetchArguments arguments = new FetchArguments(id, principal);
+                type.name() + (caller.groupScoped() ? "/group" : "/organization"),
+                key -> prepareFetch(dsl, type, caller.groupScoped()));
+        FetchArguments arguments = new FetchArguments(id, caller);
         Object[] values = new Object[prepared.binds().size()];
         for (int i = 0; i < values.length; i++) {
             values[i] = prepared.binds().get(i).apply(arguments);
@@ -86,8 +85,26 @@ public final class ResourceRepository {
         return Optional.ofNullable(record).map(r -> new ResourceRow(type, r));
     }
 
+    /** A caller whose values mark their bind positions in the rendered fetch statement. */
+    private record SentinelCaller(boolean groupScoped) implements Caller {
+        @Override
+        public String organizationId() {
+            return SENTINEL_ORGANIZATION;
+        }
+
+        @Override
+        public Set<String> groupIds() {
+            return Set.of(SENTINEL_GROUP);
+        }
+
+        @Override
+        public String actorId() {
+            return null;
+        }
+    }
+
     private PreparedFetch prepareFetch(DSLContext dsl, ResourceType type, boolean groupScoped) {
-        Principal sentinel = new Principal(null, SENTINEL_ORGANIZATION, groupScoped, Set.of(SENTINEL_GROUP), null, null);
+        Caller sentinel = new SentinelCaller(groupScoped);
         List<SelectField<?>> fields = selectFields(type, sentinel);
         var query = dsl.select(fields).from(type.table()).where(type.id().eq(SENTINEL_ID)).and(type.scope(sentinel));
         List<Function<FetchArguments, Object>> binds = new ArrayList<>();
@@ -95,9 +112,9 @@ public final class ResourceRepository {
             if (SENTINEL_ID.equals(value)) {
                 binds.add(FetchArguments::id);
             } else if (SENTINEL_ORGANIZATION.equals(value)) {
-                binds.add(arguments -> arguments.principal().organizationId());
+                binds.add(arguments -> arguments.caller().organizationId());
             } else if (value instanceof String[] array && array.length == 1 && SENTINEL_GROUP.equals(array[0])) {
-                binds.add(arguments -> arguments.principal().groupIds().toArray(String[]::new));
+                binds.add(arguments -> arguments.caller().groupIds().toArray(String[]::new));
             } else if (value instanceof String text && text.startsWith("\u0000")) {
                 throw new IllegalStateException("unexpected sentinel in the fetch query of " + type.name());
             } else {
@@ -109,18 +126,18 @@ public final class ResourceRepository {
     }
 
     /** Rows of a type by id, in scope, in id order (for includes and for answering writes). */
-    public List<ResourceRow> fetchAll(DSLContext dsl, ResourceType type, Principal principal, Collection<String> ids) {
+    public List<ResourceRow> fetchAll(DSLContext dsl, ResourceType type, Caller caller, Collection<String> ids) {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return dsl.select(selectFields(type, principal)).from(type.table())
-                .where(type.id().in(ids)).and(type.scope(principal)).orderBy(type.id())
+        return dsl.select(selectFields(type, caller)).from(type.table())
+                .where(type.id().in(ids)).and(type.scope(caller)).orderBy(type.id())
                 .fetch(record -> new ResourceRow(type, record));
     }
 
-    public PageResult list(DSLContext dsl, ResourceType type, Principal principal, CollectionQuery query,
+    public PageResult list(DSLContext dsl, ResourceType type, Caller caller, CollectionQuery query,
             Condition base) {
-        Condition where = type.scope(principal).and(base);
+        Condition where = type.scope(caller).and(base);
         Map<String, Object> byName = new LinkedHashMap<>();
         query.filters().forEach((filter, value) -> byName.put(filter.name(), value));
         for (Map.Entry<FilterDef, Object> filter : query.filters().entrySet()) {
@@ -138,7 +155,7 @@ public final class ResourceRepository {
             order.add(key.descending() ? column.desc().nullsFirst() : column.asc().nullsLast());
         }
         if (page instanceof Page.Skip skip) {
-            List<ResourceRow> rows = dsl.select(selectFields(type, principal)).from(type.table()).where(where)
+            List<ResourceRow> rows = dsl.select(selectFields(type, caller)).from(type.table()).where(where)
                     .orderBy(order).limit(skip.size()).offset(skip.offset())
                     .fetch(record -> new ResourceRow(type, record));
             return new PageResult(rows, count, skip.offset() + rows.size() < count);
@@ -147,7 +164,7 @@ public final class ResourceRepository {
         if (cursor.after() != null) {
             where = where.and(after(sort, cursor.after()));
         }
-        List<ResourceRow> rows = new ArrayList<>(dsl.select(selectFields(type, principal)).from(type.table())
+        List<ResourceRow> rows = new ArrayList<>(dsl.select(selectFields(type, caller)).from(type.table())
                 .where(where).orderBy(order).limit(cursor.limit() + 1)
                 .fetch(record -> new ResourceRow(type, record)));
         boolean hasMore = rows.size() > cursor.limit();
@@ -228,7 +245,7 @@ public final class ResourceRepository {
      * Included resources for a page: one statement per included relationship, each related resource once, in
      * the caller's scope.
      */
-    public List<ResourceRow> included(DSLContext dsl, Principal principal, List<ResourceRow> rows,
+    public List<ResourceRow> included(DSLContext dsl, Caller caller, List<ResourceRow> rows,
             List<Relationship> includes) {
         List<ResourceRow> included = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
@@ -245,7 +262,7 @@ public final class ResourceRepository {
                     }
                 }
             }
-            for (ResourceRow related : fetchAll(dsl, target, principal, ids)) {
+            for (ResourceRow related : fetchAll(dsl, target, caller, ids)) {
                 if (seen.add(target.name() + "/" + related.id())) {
                     included.add(related);
                 }
@@ -258,20 +275,20 @@ public final class ResourceRepository {
      * A correlated array over a to-many relationship's join rows that lie in the caller's scope, ordered by
      * target id, so that several such arrays of one relationship line up element by element.
      */
-    private <T> Field<T[]> linkageArray(ResourceType type, Relationship relationship, Principal principal,
+    private <T> Field<T[]> linkageArray(ResourceType type, Relationship relationship, Caller caller,
             Field<T> element, org.jooq.DataType<T[]> arrayType, String alias) {
         ResourceType target = registry.target(relationship);
         return DSL.field(DSL.select(DSL.arrayAgg(element).orderBy(relationship.joinTarget()))
                 .from(relationship.joinTable())
                 .join(target.table()).on(target.id().eq(relationship.joinTarget()))
                 .where(relationship.joinOwner().eq(type.id()))
-                .and(target.scope(principal)))
+                .and(target.scope(caller)))
                 .coerce(arrayType)
                 .as(alias);
     }
 
     /** The columns of a type plus each to-many linkage as a correlated, scope-restricted array of ids. */
-    private List<SelectField<?>> selectFields(ResourceType type, Principal principal) {
+    private List<SelectField<?>> selectFields(ResourceType type, Caller caller) {
         Map<String, SelectField<?>> fields = new LinkedHashMap<>();
         fields.put(type.id().getName(), type.id());
         for (Attribute attribute : type.attributes()) {
@@ -279,10 +296,10 @@ public final class ResourceRepository {
         }
         for (Relationship relationship : type.relationships()) {
             if (relationship.toMany()) {
-                fields.put(relationship.linkageAlias(), linkageArray(type, relationship, principal,
+                fields.put(relationship.linkageAlias(), linkageArray(type, relationship, caller,
                         relationship.joinTarget(), SQLDataType.CHAR(24).array(), relationship.linkageAlias()));
                 if (relationship.primaryFlag() != null) {
-                    fields.put(relationship.primaryAlias(), linkageArray(type, relationship, principal,
+                    fields.put(relationship.primaryAlias(), linkageArray(type, relationship, caller,
                             relationship.primaryFlag(), SQLDataType.BOOLEAN.array(), relationship.primaryAlias()));
                 }
             } else {

@@ -14,7 +14,6 @@ import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
-import dev.openplus.auth.Principal;
 
 /**
  * A resource type described once: wire name, table, attributes, relationships, the filters, sorts and includes
@@ -31,12 +30,24 @@ public final class ResourceType {
     private final Map<String, String> filterAliases;
     private final List<List<String>> requiredFilterChoices;
     private final Map<String, SortField> sorts;
-    private final Function<Principal, Condition> scope;
+    private final Function<Caller, Condition> scope;
     private final int defaultPageSize;
     private final int maxPageSize;
     private final String webAppPath;
+    private final Field<String> tenantColumn;
+    private final boolean bulkCreate;
+    private final boolean duplicatesIgnorable;
+    private final boolean deletable;
+    private final WriteRules rules;
+    private final String description;
 
     private ResourceType(Builder builder) {
+        this.tenantColumn = builder.tenantColumn;
+        this.bulkCreate = builder.bulkCreate;
+        this.duplicatesIgnorable = builder.duplicatesIgnorable;
+        this.deletable = builder.deletable;
+        this.rules = builder.rules;
+        this.description = builder.description;
         this.webAppPath = builder.webAppPath;
         this.defaultPageSize = builder.defaultPageSize;
         this.maxPageSize = builder.maxPageSize;
@@ -45,10 +56,10 @@ public final class ResourceType {
         this.id = builder.id;
         this.attributes = Map.copyOf(builder.attributes);
         this.relationships = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.relationships));
-        this.filters = Map.copyOf(builder.filters);
-        this.filterAliases = Map.copyOf(builder.filterAliases);
+        this.filters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.filters));
+        this.filterAliases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.filterAliases));
         this.requiredFilterChoices = List.copyOf(builder.requiredFilterChoices);
-        this.sorts = Map.copyOf(builder.sorts);
+        this.sorts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.sorts));
         this.scope = builder.scope;
         this.attributeOrder = List.copyOf(builder.attributes.keySet());
     }
@@ -102,9 +113,53 @@ public final class ResourceType {
         return Optional.ofNullable(sorts.get(sortName));
     }
 
+    /** Every filter in declaration order (for the document). */
+    public List<FilterDef> filters() {
+        return List.copyOf(filters.values());
+    }
+
+    /** alias → filter name. */
+    public Map<String, String> filterAliases() {
+        return filterAliases;
+    }
+
+    /** Every sortable field in declaration order. */
+    public List<SortField> sorts() {
+        return List.copyOf(sorts.values());
+    }
+
     /** The condition every query of this type carries for the caller. */
-    public Condition scope(Principal principal) {
-        return scope.apply(principal);
+    public Condition scope(Caller caller) {
+        return scope.apply(caller);
+    }
+
+    /** The column that carries the tenant's organization id (set from the caller on create), or null. */
+    public Field<String> tenantColumn() {
+        return tenantColumn;
+    }
+
+    /** Whether a create may carry an array of resources. */
+    public boolean bulkCreate() {
+        return bulkCreate;
+    }
+
+    /** Whether a create accepts {@code meta.ignore_duplicates} (the rules decide what a duplicate is). */
+    public boolean duplicatesIgnorable() {
+        return duplicatesIgnorable;
+    }
+
+    public boolean deletable() {
+        return deletable;
+    }
+
+    /** The domain rules the engine runs inside each write transaction. */
+    public WriteRules rules() {
+        return rules;
+    }
+
+    /** The document's text for the resource, or null. */
+    public String description() {
+        return description;
     }
 
     /** Skip paging's page[size] default and maximum for this type's collections. */
@@ -145,10 +200,16 @@ public final class ResourceType {
         private final LinkedHashMap<String, String> filterAliases = new LinkedHashMap<>();
         private final List<List<String>> requiredFilterChoices = new ArrayList<>();
         private final LinkedHashMap<String, SortField> sorts = new LinkedHashMap<>();
-        private Function<Principal, Condition> scope;
+        private Function<Caller, Condition> scope;
         private int defaultPageSize = 10;
         private int maxPageSize = 50;
         private String webAppPath;
+        private Field<String> tenantColumn;
+        private boolean bulkCreate;
+        private boolean duplicatesIgnorable;
+        private boolean deletable;
+        private WriteRules rules = WriteRules.NONE;
+        private String description;
 
         private Builder(String name, String tableName) {
             this.name = name;
@@ -172,12 +233,12 @@ public final class ResourceType {
 
         /** created_at, created_by, updated_at, updated_by: read-only on every resource (DESIGN §3). */
         public Builder auditAttributes() {
-            attribute(Attribute.timestamp("created_at", column("created_at", SQLDataType.TIMESTAMPWITHTIMEZONE))
-                    .asReadOnly());
-            attribute(Attribute.string("created_by", column("created_by", SQLDataType.VARCHAR)).asReadOnly());
-            attribute(Attribute.timestamp("updated_at", column("updated_at", SQLDataType.TIMESTAMPWITHTIMEZONE))
-                    .asReadOnly());
-            attribute(Attribute.string("updated_by", column("updated_by", SQLDataType.VARCHAR)).asReadOnly());
+            attribute(Attribute.of("created_at", column("created_at", SQLDataType.TIMESTAMPWITHTIMEZONE),
+                    Shape.timestamp()).notNull().asReadOnly().asExtension());
+            attribute(Attribute.string("created_by", column("created_by", SQLDataType.VARCHAR)).asReadOnly().asExtension());
+            attribute(Attribute.of("updated_at", column("updated_at", SQLDataType.TIMESTAMPWITHTIMEZONE),
+                    Shape.timestamp()).notNull().asReadOnly().asExtension());
+            attribute(Attribute.string("updated_by", column("updated_by", SQLDataType.VARCHAR)).asReadOnly().asExtension());
             return this;
         }
 
@@ -228,7 +289,40 @@ public final class ResourceType {
             return this;
         }
 
-        public Builder scope(Function<Principal, Condition> tenantScope) {
+        /** The organization column, written from the caller on create. */
+        public Builder tenant(Field<String> organizationColumn) {
+            this.tenantColumn = organizationColumn;
+            return this;
+        }
+
+        /** A create may carry {@code data} as an array (all-or-nothing, answered in request order). */
+        public Builder bulkCreate() {
+            this.bulkCreate = true;
+            return this;
+        }
+
+        /** A create accepts {@code meta.ignore_duplicates}: items the rules find duplicate are skipped. */
+        public Builder duplicatesIgnorable() {
+            this.duplicatesIgnorable = true;
+            return this;
+        }
+
+        public Builder deletable() {
+            this.deletable = true;
+            return this;
+        }
+
+        public Builder rules(WriteRules writeRules) {
+            this.rules = writeRules;
+            return this;
+        }
+
+        public Builder describedAs(String text) {
+            this.description = text;
+            return this;
+        }
+
+        public Builder scope(Function<Caller, Condition> tenantScope) {
             this.scope = tenantScope;
             return this;
         }

@@ -4,10 +4,10 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.impl.SQLDataType;
 
-import dev.openplus.auth.TenantScope;
 import dev.openplus.db.Ids;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.ResourceType;
+import dev.openplus.jsonapi.TenantScope;
 
 /** An organization is a tenant; a client sees only its own. */
 public final class OrganizationResource {
@@ -21,7 +21,7 @@ public final class OrganizationResource {
         TYPE = builder
                 .attribute(Attribute.string("name", NAME).asRequired().maxLength(255))
                 .auditAttributes()
-                .scope(principal -> TenantScope.sameOrganization(id, principal))
+                .scope(caller -> TenantScope.sameOrganization(id, caller))
                 .build();
     }
 

@@ -2,15 +2,15 @@ package dev.openplus.patient;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import org.jooq.DSLContext;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.openplus.auth.Principal;
-import dev.openplus.db.Ids;
 import dev.openplus.jsonapi.BodyReader;
+import dev.openplus.jsonapi.Caller;
+import dev.openplus.jsonapi.ResourceWriter;
+import dev.openplus.jsonapi.WriteBatch;
 
 /** Demo patients for {@code serve --demo}, written through the same checks and batched inserts as the API. */
 public final class DemoPatients {
@@ -21,9 +21,9 @@ public final class DemoPatients {
     }
 
     /** Seeds {@code count} patients round-robin across the groups, each with an EHR identifier. */
-    public static void seed(DSLContext dsl, String organizationId, List<String> groupIds, int count) {
-        Principal operator = new Principal(null, organizationId, false, Set.of(), null, null);
-        List<PatientStore.NewPatient> patients = new ArrayList<>();
+    public static void seed(ResourceWriter writer, DSLContext dsl, String organizationId, List<String> groupIds,
+            int count) {
+        List<BodyReader.ResourceInput> inputs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             ObjectNode data = BodyReader.mapper().createObjectNode().put("type", "patient");
             ObjectNode attributes = data.putObject("attributes")
@@ -35,11 +35,8 @@ public final class DemoPatients {
                     .put("value", String.format("MRN-%05d", i + 1));
             data.putObject("relationships").putObject("groups").putArray("data").addObject()
                     .put("type", "group").put("id", groupIds.get(i % groupIds.size()));
-            PatientDraft draft = PatientDraft.of(BodyReader.resource(data, "/data", PatientResource.TYPE,
-                    BodyReader.Mode.CREATE, null), true);
-            patients.add(new PatientStore.NewPatient(Ids.newId(), draft, List.of(groupIds.get(i % groupIds.size())),
-                    draft.identifiers(), BodyReader.mapper().createArrayNode()));
+            inputs.add(BodyReader.resource(data, "/data/" + i, PatientResource.TYPE, WriteBatch.Mode.CREATE, null));
         }
-        PatientStore.insert(dsl, operator, patients);
+        writer.insert(dsl, Caller.operator(organizationId), PatientResource.TYPE, inputs, null, false);
     }
 }

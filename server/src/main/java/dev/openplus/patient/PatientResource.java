@@ -1,10 +1,7 @@
 package dev.openplus.patient;
 
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -17,23 +14,24 @@ import org.jooq.impl.SQLDataType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.openplus.auth.Principal;
-import dev.openplus.auth.TenantScope;
 import dev.openplus.jsonapi.ApiError;
 import dev.openplus.jsonapi.ApiException;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.AttributeType;
 import dev.openplus.jsonapi.BodyReader;
+import dev.openplus.jsonapi.Caller;
 import dev.openplus.jsonapi.FilterDef;
 import dev.openplus.jsonapi.FilterKind;
 import dev.openplus.jsonapi.Relationship;
 import dev.openplus.jsonapi.ResourceType;
+import dev.openplus.jsonapi.Shape;
 import dev.openplus.jsonapi.SortField;
+import dev.openplus.jsonapi.TenantScope;
 
 /**
- * A patient, the core user: attributes and their validation, relationships to groups (at least one) and
- * coaches (at most one primary), identifiers, archiving, and the tenant rule (a group-scoped client sees the
- * patients of its groups).
+ * A patient, the core user: attributes and the shapes of its nested ones, relationships to groups (at least
+ * one) and coaches (at most one primary), identifiers, archiving, and the tenant rule (a group-scoped client
+ * sees the patients of its groups). What a description cannot say is in {@link PatientRules}.
  */
 public final class PatientResource {
     public static final ResourceType TYPE;
@@ -41,104 +39,115 @@ public final class PatientResource {
     public static final Table<?> MEMBER = DSL.table(DSL.name("patient_group_member"));
     public static final Field<String> MEMBER_PATIENT = DSL.field(DSL.name("patient_group_member", "patient_id"), SQLDataType.CHAR(24));
     public static final Field<String> MEMBER_GROUP = DSL.field(DSL.name("patient_group_member", "group_id"), SQLDataType.CHAR(24));
-    public static final Field<String> MEMBER_ORGANIZATION = DSL.field(DSL.name("patient_group_member", "organization_id"), SQLDataType.CHAR(24));
+    static final Field<String> MEMBER_ORGANIZATION = DSL.field(DSL.name("patient_group_member", "organization_id"), SQLDataType.CHAR(24));
 
     public static final Table<?> PATIENT_COACH = DSL.table(DSL.name("patient_coach"));
     public static final Field<String> COACH_PATIENT = DSL.field(DSL.name("patient_coach", "patient_id"), SQLDataType.CHAR(24));
     public static final Field<String> COACH_COACH = DSL.field(DSL.name("patient_coach", "coach_id"), SQLDataType.CHAR(24));
-    public static final Field<String> COACH_ORGANIZATION = DSL.field(DSL.name("patient_coach", "organization_id"), SQLDataType.CHAR(24));
-    public static final Field<Boolean> COACH_PRIMARY = DSL.field(DSL.name("patient_coach", "is_primary"), SQLDataType.BOOLEAN);
+    static final Field<String> COACH_ORGANIZATION = DSL.field(DSL.name("patient_coach", "organization_id"), SQLDataType.CHAR(24));
+    static final Field<Boolean> COACH_PRIMARY = DSL.field(DSL.name("patient_coach", "is_primary"), SQLDataType.BOOLEAN);
 
-    public static final Table<?> IDENTIFIER = DSL.table(DSL.name("patient_identifier"));
-    public static final Field<String> IDENTIFIER_PATIENT = DSL.field(DSL.name("patient_identifier", "patient_id"), SQLDataType.CHAR(24));
-    public static final Field<String> IDENTIFIER_ORGANIZATION = DSL.field(DSL.name("patient_identifier", "organization_id"), SQLDataType.CHAR(24));
-    public static final Field<Integer> IDENTIFIER_POSITION = DSL.field(DSL.name("patient_identifier", "position"), SQLDataType.INTEGER);
-    public static final Field<String> IDENTIFIER_LABEL = DSL.field(DSL.name("patient_identifier", "label"), SQLDataType.VARCHAR);
-    public static final Field<String> IDENTIFIER_SYSTEM = DSL.field(DSL.name("patient_identifier", "system"), SQLDataType.VARCHAR);
-    public static final Field<String> IDENTIFIER_VALUE = DSL.field(DSL.name("patient_identifier", "value"), SQLDataType.VARCHAR);
-    public static final Field<Boolean> IDENTIFIER_UNIQUE = DSL.field(DSL.name("patient_identifier", "is_unique"), SQLDataType.BOOLEAN);
+    static final Table<?> IDENTIFIER = DSL.table(DSL.name("patient_identifier"));
+    static final Field<String> IDENTIFIER_PATIENT = DSL.field(DSL.name("patient_identifier", "patient_id"), SQLDataType.CHAR(24));
+    static final Field<String> IDENTIFIER_SYSTEM = DSL.field(DSL.name("patient_identifier", "system"), SQLDataType.VARCHAR);
+    static final Field<String> IDENTIFIER_VALUE = DSL.field(DSL.name("patient_identifier", "value"), SQLDataType.VARCHAR);
 
     public static final Field<String> ID;
     public static final Field<String> ORGANIZATION_ID;
-    public static final Field<String> FIRST_NAME;
-    public static final Field<String> LAST_NAME;
-    public static final Field<String> EMAIL;
-    public static final Field<JSONB> PHONE_NUMBERS;
-    public static final Field<JSONB> ADDRESSES;
-    public static final Field<JSONB> IDENTIFIERS;
-    public static final Field<java.time.LocalDate> BIRTH_DATE;
-    public static final Field<String> GENDER;
-    public static final Field<String> NOTE;
-    public static final Field<Boolean> ARCHIVED;
-    public static final Field<JSONB> ARCHIVE_HISTORY;
-    public static final Field<OffsetDateTime> CREATED_AT;
-    public static final Field<String> CREATED_BY;
-    public static final Field<OffsetDateTime> UPDATED_AT;
-    public static final Field<String> UPDATED_BY;
+    static final Field<JSONB> IDENTIFIERS;
+    static final Field<Boolean> ARCHIVED;
+    static final Field<JSONB> ARCHIVE_HISTORY;
+    public static final Relationship GROUPS;
+    public static final Relationship COACHES;
 
-    private static final Set<String> PHONE_TYPES = Set.of("home", "work", "mobile", "home-fax", "work-fax", "other");
-    private static final Set<String> ADDRESS_TEXT = Set.of("city", "state", "postal_code", "use", "type", "text",
-            "district", "country");
-    private static final int MAX_ITEMS = 100;
-    private static final int MAX_TEXT = 1000;
+    private static final int MAX_ENTRIES = 100;
+    private static final Shape TEXT = Shape.string().maxLength(1000).nullable();
+    private static final Shape REQUIRED_TEXT = Shape.string().maxLength(1000).notBlank();
+
+    static final Shape PHONE_NUMBER = Shape.object()
+            .required("type", Shape.string().oneOf("home", "work", "mobile", "home-fax", "work-fax", "other"))
+            .required("value", REQUIRED_TEXT)
+            .required("primary", Shape.bool());
+    static final Shape ADDRESS = Shape.object()
+            .member("city", TEXT).member("state", TEXT).member("postal_code", TEXT)
+            .member("lines", Shape.arrayOf(Shape.string().maxLength(1000)).maxItems(10).nullable())
+            .member("use", TEXT).member("type", TEXT).member("text", TEXT).member("district", TEXT)
+            .member("country", TEXT);
+    static final Shape IDENTIFIER_SHAPE = Shape.object()
+            .member("label", TEXT)
+            .required("system", REQUIRED_TEXT)
+            .required("value", REQUIRED_TEXT)
+            .member("unique", Shape.bool().nullable());
+    static final Shape ARCHIVE_ENTRY = Shape.object()
+            .required("archived", Shape.bool())
+            .member("modified_at", Shape.timestamp().nullable())
+            .member("reason", TEXT)
+            .member("notes", TEXT);
+    private static final Shape STATEMENT = Shape.object()
+            .member("value", Shape.string()).member("updated_at", Shape.timestamp()).member("updated_by", Shape.string());
 
     static {
         ResourceType.Builder builder = ResourceType.builder("patient", "patient");
         ID = builder.id();
         ORGANIZATION_ID = builder.column("organization_id", SQLDataType.CHAR(24));
-        FIRST_NAME = builder.column("first_name", SQLDataType.VARCHAR);
-        LAST_NAME = builder.column("last_name", SQLDataType.VARCHAR);
-        EMAIL = builder.column("email_address", SQLDataType.VARCHAR);
-        PHONE_NUMBERS = builder.column("phone_numbers", SQLDataType.JSONB);
-        ADDRESSES = builder.column("addresses", SQLDataType.JSONB);
         IDENTIFIERS = builder.column("identifiers", SQLDataType.JSONB);
-        BIRTH_DATE = builder.column("birth_date", SQLDataType.LOCALDATE);
-        GENDER = builder.column("gender", SQLDataType.VARCHAR);
-        NOTE = builder.column("note", SQLDataType.VARCHAR);
         ARCHIVED = builder.column("archived", SQLDataType.BOOLEAN);
         ARCHIVE_HISTORY = builder.column("archive_history", SQLDataType.JSONB);
-        CREATED_AT = builder.column("created_at", SQLDataType.TIMESTAMPWITHTIMEZONE);
-        CREATED_BY = builder.column("created_by", SQLDataType.VARCHAR);
-        UPDATED_AT = builder.column("updated_at", SQLDataType.TIMESTAMPWITHTIMEZONE);
-        UPDATED_BY = builder.column("updated_by", SQLDataType.VARCHAR);
+        Field<String> firstName = builder.column("first_name", SQLDataType.VARCHAR);
+        Field<String> lastName = builder.column("last_name", SQLDataType.VARCHAR);
+        JsonNode none = BodyReader.mapper().createArrayNode();
+        GROUPS = Relationship.toMany("groups", "group", MEMBER, MEMBER_PATIENT, MEMBER_GROUP)
+                .joinOrganization(MEMBER_ORGANIZATION).withInput(Relationship.Input.CUSTOM).asRequired()
+                .relatedAt("groups");
+        COACHES = Relationship.toMany("coaches", "coach", PATIENT_COACH, COACH_PATIENT, COACH_COACH)
+                .joinOrganization(COACH_ORGANIZATION).withPrimaryFlag(COACH_PRIMARY)
+                .withInput(Relationship.Input.CUSTOM).relatedAt("coaches");
         TYPE = builder
-                .attribute(Attribute.string("first_name", FIRST_NAME).maxLength(255))
-                .attribute(Attribute.string("last_name", LAST_NAME).maxLength(255))
-                .attribute(Attribute.string("email_address", EMAIL).maxLength(320).validatedBy(PatientResource::email))
-                .attribute(Attribute.of("phone_numbers", PHONE_NUMBERS, AttributeType.JSON).validatedBy(PatientResource::phoneNumbers))
-                .attribute(Attribute.of("addresses", ADDRESSES, AttributeType.JSON).validatedBy(PatientResource::addresses))
-                .attribute(Attribute.of("identifiers", IDENTIFIERS, AttributeType.JSON).validatedBy(PatientResource::identifiers))
-                .attribute(Attribute.of("birth_date", BIRTH_DATE, AttributeType.DATE))
-                .attribute(Attribute.string("gender", GENDER).oneOf("male", "female", "other"))
-                .attribute(Attribute.string("note", NOTE).maxLength(10_000))
-                .attribute(Attribute.timestamp("first_access_at", builder.column("first_access_at", SQLDataType.TIMESTAMPWITHTIMEZONE)).asReadOnly())
-                .attribute(Attribute.timestamp("invited_at", builder.column("invited_at", SQLDataType.TIMESTAMPWITHTIMEZONE)).asReadOnly())
-                .attribute(Attribute.timestamp("enrolled_at", builder.column("enrolled_at", SQLDataType.TIMESTAMPWITHTIMEZONE)).asReadOnly())
-                .attribute(Attribute.timestamp("last_access_at", builder.column("last_access_at", SQLDataType.TIMESTAMPWITHTIMEZONE)).asReadOnly())
-                .attribute(Attribute.of("archived", ARCHIVED, AttributeType.BOOLEAN).asReadOnly())
-                .attribute(Attribute.of("archive_history", ARCHIVE_HISTORY, AttributeType.JSON).validatedBy(PatientResource::archiveHistory))
-                .attribute(Attribute.of("statement", builder.column("statement", SQLDataType.JSONB), AttributeType.JSON).asReadOnly())
+                .attribute(Attribute.string("first_name", firstName).maxLength(255))
+                .attribute(Attribute.string("last_name", lastName).maxLength(255))
+                .attribute(Attribute.of("email_address", builder.column("email_address", SQLDataType.VARCHAR),
+                        Shape.string().email()))
+                .attribute(list("phone_numbers", builder.column("phone_numbers", SQLDataType.JSONB), PHONE_NUMBER, none))
+                .attribute(list("addresses", builder.column("addresses", SQLDataType.JSONB), ADDRESS, none))
+                .attribute(list("identifiers", IDENTIFIERS, IDENTIFIER_SHAPE, none)
+                        .validatedBy(PatientResource::distinctIdentifiers))
+                .attribute(Attribute.of("birth_date", builder.column("birth_date", SQLDataType.LOCALDATE), Shape.date()))
+                .attribute(Attribute.string("gender", builder.column("gender", SQLDataType.VARCHAR))
+                        .oneOf("male", "female", "other"))
+                .attribute(Attribute.string("note", builder.column("note", SQLDataType.VARCHAR)).maxLength(10_000))
+                .attribute(readOnlyTimestamp(builder, "first_access_at"))
+                .attribute(readOnlyTimestamp(builder, "invited_at"))
+                .attribute(readOnlyTimestamp(builder, "enrolled_at"))
+                .attribute(readOnlyTimestamp(builder, "last_access_at"))
+                .attribute(Attribute.of("archived", ARCHIVED, Shape.bool()).notNull().asReadOnly())
+                .attribute(list("archive_history", ARCHIVE_HISTORY, ARCHIVE_ENTRY, none))
+                .attribute(Attribute.of("statement", builder.column("statement", SQLDataType.JSONB), STATEMENT)
+                        .asReadOnly())
                 .auditAttributes()
-                .relationship(Relationship.toMany("groups", "group", MEMBER, MEMBER_PATIENT, MEMBER_GROUP)
-                        .withInput(Relationship.Input.CUSTOM).relatedAt("groups"))
-                .relationship(Relationship.toMany("coaches", "coach", PATIENT_COACH, COACH_PATIENT, COACH_COACH)
-                        .withPrimaryFlag(COACH_PRIMARY).withInput(Relationship.Input.CUSTOM).relatedAt("coaches"))
+                .relationship(GROUPS)
+                .relationship(COACHES)
                 .filter(new FilterDef("organization", FilterKind.ORGANIZATION, org -> ORGANIZATION_ID.eq((String) org)))
-                .filter(new FilterDef("groups", FilterKind.GROUPS, groups -> inGroups(ids(groups))))
+                .filter(new FilterDef("groups", FilterKind.GROUPS, groups -> inGroups(ids(groups)))
+                        .describedAs("Comma-separated group ids."))
                 .filterAlias("group", "groups")
                 .filter(FilterDef.paired("identifier.system", "identifier.value", FilterKind.STRING,
-                        (system, all) -> DSL.noCondition()))
+                        (system, all) -> DSL.noCondition()).describedAs("Given together with `filter[identifier][value]`."))
                 .filter(FilterDef.paired("identifier.value", "identifier.system", FilterKind.STRING,
                         (value, all) -> DSL.exists(DSL.selectOne().from(IDENTIFIER)
                                 .where(IDENTIFIER_PATIENT.eq(ID))
                                 .and(IDENTIFIER_SYSTEM.eq((String) all.get("identifier.system")))
-                                .and(IDENTIFIER_VALUE.eq((String) value)))))
+                                .and(IDENTIFIER_VALUE.eq((String) value))))
+                        .describedAs("Given together with `filter[identifier][system]`."))
                 .filter(new FilterDef("archived", FilterKind.BOOLEAN, archived -> ARCHIVED.eq((Boolean) archived)))
                 .auditFilters()
-                .sort(new SortField("last_name", LAST_NAME, AttributeType.STRING, true))
-                .sort(new SortField("first_name", FIRST_NAME, AttributeType.STRING, true))
+                .sort(new SortField("last_name", lastName, AttributeType.STRING, true))
+                .sort(new SortField("first_name", firstName, AttributeType.STRING, true))
                 .requireOneOf("groups", "organization")
                 .webAppLink("/#/coach/patient/%s/overview")
+                .tenant(ORGANIZATION_ID)
+                .bulkCreate()
+                .duplicatesIgnorable()
+                .rules(new PatientRules())
                 .scope(PatientResource::scope)
                 .build();
     }
@@ -146,11 +155,22 @@ public final class PatientResource {
     private PatientResource() {
     }
 
-    private static Condition scope(Principal principal) {
-        Condition organization = TenantScope.sameOrganization(ORGANIZATION_ID, principal);
-        return principal.groupScoped()
+    /** A list attribute: at most 100 entries; absent on create or null stores an empty list. */
+    private static Attribute list(String name, Field<JSONB> column, Shape entry, JsonNode empty) {
+        return Attribute.of(name, column, Shape.arrayOf(entry).maxItems(MAX_ENTRIES)).defaultValue(empty)
+                .clearedTo(empty);
+    }
+
+    private static Attribute readOnlyTimestamp(ResourceType.Builder builder, String name) {
+        Field<OffsetDateTime> column = builder.column(name, SQLDataType.TIMESTAMPWITHTIMEZONE);
+        return Attribute.timestamp(name, column).asReadOnly();
+    }
+
+    private static Condition scope(Caller caller) {
+        Condition organization = TenantScope.sameOrganization(ORGANIZATION_ID, caller);
+        return caller.groupScoped()
                 ? organization.and(DSL.exists(DSL.selectOne().from(MEMBER).where(MEMBER_PATIENT.eq(ID))
-                        .and(TenantScope.inAllowedGroups(MEMBER_GROUP, principal))))
+                        .and(TenantScope.inAllowedGroups(MEMBER_GROUP, caller))))
                 : organization;
     }
 
@@ -164,163 +184,13 @@ public final class PatientResource {
         return (List<String>) value;
     }
 
-    private static void email(JsonNode value, String pointer, ApiException.Collector problems) {
-        if (!BodyReader.looksLikeEmail(value.asText())) {
-            problems.add(ApiError.pointer(pointer, "email_address must be an e-mail address such as fiona@example.com"));
-        }
-    }
-
-    private static boolean array(JsonNode value, String pointer, String name, ApiException.Collector problems) {
-        if (!value.isArray()) {
-            problems.add(ApiError.pointer(pointer, name + " must be an array"));
-            return false;
-        }
-        if (value.size() > MAX_ITEMS) {
-            problems.add(ApiError.pointer(pointer, name + " has more than " + MAX_ITEMS + " entries"));
-            return false;
-        }
-        return true;
-    }
-
-    /** Checks that an entry is an object with only known members; returns false when it is not an object. */
-    private static boolean object(JsonNode entry, String pointer, Set<String> known, ApiException.Collector problems) {
-        if (!entry.isObject()) {
-            problems.add(ApiError.pointer(pointer, "must be an object"));
-            return false;
-        }
-        Iterator<String> names = entry.fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
-            if (!known.contains(name)) {
-                problems.add(ApiError.pointer(pointer + "/" + BodyReader.escape(name), "unknown member"));
-            }
-        }
-        return true;
-    }
-
-    private static void text(JsonNode entry, String member, String pointer, boolean required,
-            ApiException.Collector problems) {
-        JsonNode value = entry.get(member);
-        if (value == null || value.isNull()) {
-            if (required) {
-                problems.add(ApiError.pointer(pointer + "/" + member, member + " is required"));
-            }
-            return;
-        }
-        if (!value.isTextual()) {
-            problems.add(ApiError.pointer(pointer + "/" + member, member + " must be a string"));
-        } else if (required && value.asText().isBlank()) {
-            problems.add(ApiError.pointer(pointer + "/" + member, member + " cannot be blank"));
-        } else if (value.asText().length() > MAX_TEXT) {
-            problems.add(ApiError.pointer(pointer + "/" + member, member + " is longer than " + MAX_TEXT + " characters"));
-        }
-    }
-
-    private static void bool(JsonNode entry, String member, String pointer, boolean required,
-            ApiException.Collector problems) {
-        JsonNode value = entry.get(member);
-        if (value == null || value.isNull()) {
-            if (required) {
-                problems.add(ApiError.pointer(pointer + "/" + member, member + " is required"));
-            }
-        } else if (!value.isBoolean()) {
-            problems.add(ApiError.pointer(pointer + "/" + member, member + " must be true or false"));
-        }
-    }
-
-    private static void phoneNumbers(JsonNode value, String pointer, ApiException.Collector problems) {
-        if (!array(value, pointer, "phone_numbers", problems)) {
-            return;
-        }
-        for (int i = 0; i < value.size(); i++) {
-            JsonNode entry = value.get(i);
-            String entryPointer = pointer + "/" + i;
-            if (!object(entry, entryPointer, Set.of("type", "value", "primary"), problems)) {
-                continue;
-            }
-            text(entry, "type", entryPointer, true, problems);
-            if (entry.path("type").isTextual() && !PHONE_TYPES.contains(entry.get("type").asText())) {
-                problems.add(ApiError.pointer(entryPointer + "/type",
-                        "type must be one of home, work, mobile, home-fax, work-fax, other"));
-            }
-            text(entry, "value", entryPointer, true, problems);
-            bool(entry, "primary", entryPointer, true, problems);
-        }
-    }
-
-    private static void addresses(JsonNode value, String pointer, ApiException.Collector problems) {
-        if (!array(value, pointer, "addresses", problems)) {
-            return;
-        }
-        Set<String> known = new HashSet<>(ADDRESS_TEXT);
-        known.add("lines");
-        for (int i = 0; i < value.size(); i++) {
-            JsonNode entry = value.get(i);
-            String entryPointer = pointer + "/" + i;
-            if (!object(entry, entryPointer, known, problems)) {
-                continue;
-            }
-            for (String member : ADDRESS_TEXT) {
-                text(entry, member, entryPointer, false, problems);
-            }
-            JsonNode lines = entry.get("lines");
-            if (lines != null && !lines.isNull()) {
-                if (!lines.isArray() || lines.size() > 10) {
-                    problems.add(ApiError.pointer(entryPointer + "/lines", "lines must be an array of at most 10 strings"));
-                } else {
-                    for (int l = 0; l < lines.size(); l++) {
-                        if (!lines.get(l).isTextual() || lines.get(l).asText().length() > MAX_TEXT) {
-                            problems.add(ApiError.pointer(entryPointer + "/lines/" + l, "must be a string"));
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    private static void identifiers(JsonNode value, String pointer, ApiException.Collector problems) {
-        if (!array(value, pointer, "identifiers", problems)) {
-            return;
-        }
+    /** A patient holds each (system, value) once. */
+    private static void distinctIdentifiers(JsonNode value, String pointer, ApiException.Collector problems) {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < value.size(); i++) {
             JsonNode entry = value.get(i);
-            String entryPointer = pointer + "/" + i;
-            if (!object(entry, entryPointer, Set.of("label", "system", "value", "unique"), problems)) {
-                continue;
-            }
-            text(entry, "label", entryPointer, false, problems);
-            text(entry, "system", entryPointer, true, problems);
-            text(entry, "value", entryPointer, true, problems);
-            bool(entry, "unique", entryPointer, false, problems);
-            if (entry.path("system").isTextual() && entry.path("value").isTextual()
-                    && !seen.add(entry.get("system").asText() + "\u0000" + entry.get("value").asText())) {
-                problems.add(ApiError.pointer(entryPointer, "the patient already has this identifier (system and value)"));
-            }
-        }
-    }
-
-    private static void archiveHistory(JsonNode value, String pointer, ApiException.Collector problems) {
-        if (!array(value, pointer, "archive_history", problems)) {
-            return;
-        }
-        for (int i = 0; i < value.size(); i++) {
-            JsonNode entry = value.get(i);
-            String entryPointer = pointer + "/" + i;
-            if (!object(entry, entryPointer, Set.of("archived", "modified_at", "reason", "notes"), problems)) {
-                continue;
-            }
-            bool(entry, "archived", entryPointer, true, problems);
-            text(entry, "reason", entryPointer, false, problems);
-            text(entry, "notes", entryPointer, false, problems);
-            JsonNode modifiedAt = entry.get("modified_at");
-            if (modifiedAt != null && !modifiedAt.isNull()) {
-                try {
-                    OffsetDateTime.parse(modifiedAt.asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-                } catch (DateTimeParseException e) {
-                    problems.add(ApiError.pointer(entryPointer + "/modified_at",
-                            "modified_at must be an ISO-8601 date-time with offset"));
-                }
+            if (!seen.add(entry.get("system").asText() + '\u0000' + entry.get("value").asText())) {
+                problems.add(ApiError.pointer(pointer + "/" + i, "the patient already has this identifier (system and value)"));
             }
         }
     }

@@ -1,0 +1,30 @@
+package dev.openplus.jsonapi;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One API request as the engine sees it: who calls, the query parameters, the body, the path, and the one
+ * way to answer. The web layer adapts its own request object to this, so the engine and the features do not
+ * depend on the web framework.
+ */
+public interface ApiExchange {
+    Caller caller();
+
+    /** Query parameters by name, each with every value given (repeats are errors the parser reports). */
+    Map<String, List<String>> queryParams();
+
+    /** The request body; empty when there is none. */
+    byte[] body();
+
+    /** The request path, e.g. {@code /pub/patient/5a…}, for links. */
+    String path();
+
+    String pathParam(String name);
+
+    /** The request id, also {@code meta.req_id}. */
+    String reqId();
+
+    /** Answers with a JSON:API document. */
+    void respond(int status, byte[] document);
+}
