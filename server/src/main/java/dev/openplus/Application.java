@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import dev.openplus.auth.RevocationListener;
 import dev.openplus.auth.TokenEndpoint;
@@ -18,6 +19,7 @@ import dev.openplus.jsonapi.ResourceEndpoints;
 import dev.openplus.jsonapi.Operation;
 import dev.openplus.jsonapi.Operations;
 import dev.openplus.jsonapi.ResourceRegistry;
+import dev.openplus.jsonapi.ResourceType;
 import dev.openplus.jsonapi.ResourceWriter;
 import dev.openplus.organization.OrganizationResource;
 import dev.openplus.patient.PatientEndpoints;
@@ -69,8 +71,22 @@ public final class Application implements AutoCloseable {
                 .register(PatientResource.TYPE);
     }
 
+    /**
+     * Types and operations added to the application's own (the engine's tests describe a type of their own
+     * this way).
+     */
+    public record Extra(List<ResourceType> types, Consumer<Operations> operations) {
+        public static final Extra NONE = new Extra(List.of(), operations -> {
+        });
+    }
+
     public static Application start(Config config, Database database) throws SQLException {
+        return start(config, database, Extra.NONE);
+    }
+
+    public static Application start(Config config, Database database, Extra extra) throws SQLException {
         ResourceRegistry registry = registry();
+        extra.types().forEach(registry::register);
         ResourceEndpoints resources = new ResourceEndpoints(database, registry, GroupResource::allInScope,
                 config.webAppUrl());
         ResourceWriter writer = new ResourceWriter(resources, config.maxBulkItems());
@@ -80,7 +96,7 @@ public final class Application implements AutoCloseable {
         PatientEndpoints patients = new PatientEndpoints(resources, writer);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ApiDocument[] document = new ApiDocument[1];
-        List<Operation> operations = new Operations(resources, writer)
+        Operations declared = new Operations(resources, writer)
                 .custom("GET", "/pub/openapi.json", "fetchOpenApiJson",
                         exchange -> Exchange.context(exchange).status(200).contentType("application/json")
                                 .result(document[0].json()))
@@ -105,8 +121,9 @@ public final class Application implements AutoCloseable {
                 .fetch(PatientResource.TYPE, "fetchPatient")
                 .update(PatientResource.TYPE, "updatePatient", 200)
                 .subList("/pub/patient/{id}/groups", GroupResource.TYPE, "fetchPatientGroups", patients::groups)
-                .subList("/pub/patient/{id}/coaches", CoachResource.TYPE, "fetchPatientCoaches", patients::coaches)
-                .all();
+                .subList("/pub/patient/{id}/coaches", CoachResource.TYPE, "fetchPatientCoaches", patients::coaches);
+        extra.operations().accept(declared);
+        List<Operation> operations = declared.all();
         document[0] = ApiDocument.load();
         List<String> table = new ArrayList<>();
 

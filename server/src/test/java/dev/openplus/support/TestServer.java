@@ -7,6 +7,7 @@ import java.util.Map;
 import dev.openplus.Application;
 import dev.openplus.config.Config;
 import dev.openplus.db.Database;
+import dev.openplus.engine.ProbeResource;
 
 /**
  * One embedded PostgreSQL and one server for the whole test run (Surefire runs every class in one JVM).
@@ -33,7 +34,7 @@ public final class TestServer {
                 Path dataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "test-data-");
                 Config config = Config.fromMap(Map.of("OPENPLUS_DATA_DIR", dataDir.toString(), "OPENPLUS_PORT", "0"));
                 Database database = Database.open(config, true);
-                Application application = Application.start(config, database);
+                Application application = Application.start(config, database, ProbeResource.install(database.dsl()));
                 instance = new TestServer(config, database, application);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     application.close();
