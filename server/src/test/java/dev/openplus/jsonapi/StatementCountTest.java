@@ -106,4 +106,39 @@ class StatementCountTest {
         // One more statement checks that the named groups are in the caller's scope.
         assertThat(byGroup).isEqualTo(4);
     }
+
+    private static Map<String, Object> probe(String patientId) {
+        return Map.of("type", "probe", "attributes", Map.of("name", "Counted", "kind", "beta",
+                        "settings", Map.of("mode", "daily", "metrics", List.of(Map.of("metric_type", "steps")))),
+                "relationships", Map.of("owner", Map.of("data", Map.of("type", "patient", "id", patientId)),
+                        "groups", Map.of("data", List.of(Map.of("type", "group", "id", group1)))));
+    }
+
+    private static long counted(String method, String path, Object data, int expectedStatus) {
+        long before = server.database.statementCount();
+        Api.Response response = api.send(method, path, tenant.token(), Api.JSON_API, Api.json(Map.of("data", data)),
+                List.of());
+        assertThat(response.status()).as(response.body()).isEqualTo(expectedStatus);
+        return server.database.statementCount() - before;
+    }
+
+    @Test
+    void genericWritesCostAFixedNumberOfStatements() {
+        String patientId = api.post("/pub/patient", tenant.token(), Api.json(Map.of("data", patient("probe-owner"))))
+                .at("/data/id").asText();
+        List<Object> forty = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            forty.add(probe(patientId));
+        }
+        // One check per related type (patient, group), the row insert, the join-row insert, the answer's read.
+        long single = counted("POST", "/pub/probe", probe(patientId), 201);
+        assertThat(single).isEqualTo(5);
+        assertThat(counted("POST", "/pub/probe", forty, 201)).as("bulk of 40 costs what one costs").isEqualTo(single);
+        String probeId = api.post("/pub/probe", tenant.token(), Api.json(Map.of("data", probe(patientId))))
+                .at("/data/id").asText();
+        // The locked read, the group check, the update, replacing the join rows (delete, insert), the answer's read.
+        assertThat(counted("PATCH", "/pub/probe/" + probeId, Map.of("type", "probe", "attributes", Map.of("name", "N"),
+                "relationships", Map.of("groups", Map.of("data", List.of(Map.of("type", "group", "id", group1))))), 200))
+                .isEqualTo(6);
+    }
 }
