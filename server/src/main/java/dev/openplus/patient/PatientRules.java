@@ -106,24 +106,19 @@ final class PatientRules implements WriteRules {
     private static List<WriteItem.Link> groups(WriteBatch batch, WriteItem item, JsonNode member,
             Map<String, String> createdByQuery) {
         String pointer = item.pointer() + "/relationships/groups/data";
-        JsonNode data = member.isObject() ? member.get("data") : null;
         List<WriteItem.Link> links = new ArrayList<>();
-        if (data == null || !data.isArray()) {
-            item.problem(ApiError.pointer(pointer, "must be an array of resource identifiers"));
+        Map<Integer, JsonNode> entries = entries(item, member, pointer, "group");
+        if (entries == null) {
             return links;
         }
-        if (data.isEmpty()) {
+        if (member.get("data").isEmpty()) {
             item.problem(ApiError.pointer(pointer, "a patient belongs to at least one group"));
         }
         Caller caller = batch.caller();
         Set<String> seen = new LinkedHashSet<>();
-        for (int i = 0; i < data.size(); i++) {
-            JsonNode entry = data.get(i);
-            String entryPointer = pointer + "/" + i;
-            if (!entry.isObject() || !"group".equals(entry.path("type").asText(null))) {
-                item.problem(ApiError.pointer(entryPointer + "/type", "type must be \"group\""));
-                continue;
-            }
+        for (Map.Entry<Integer, JsonNode> numbered : entries.entrySet()) {
+            JsonNode entry = numbered.getValue();
+            String entryPointer = pointer + "/" + numbered.getKey();
             String id = entry.path("id").isTextual() ? entry.get("id").asText() : null;
             JsonNode query = entry.path("meta").path("query");
             if (id != null && !id.isEmpty()) {
@@ -190,21 +185,16 @@ final class PatientRules implements WriteRules {
     /** Coaches by id, at most one with {@code meta.primary: true} (the engine checks each is in scope). */
     private static List<WriteItem.Link> coaches(WriteItem item, JsonNode member) {
         String pointer = item.pointer() + "/relationships/coaches/data";
-        JsonNode data = member.isObject() ? member.get("data") : null;
         List<WriteItem.Link> links = new ArrayList<>();
-        if (data == null || !data.isArray()) {
-            item.problem(ApiError.pointer(pointer, "must be an array of resource identifiers"));
+        Map<Integer, JsonNode> entries = entries(item, member, pointer, "coach");
+        if (entries == null) {
             return links;
         }
         int primaries = 0;
         Set<String> seen = new HashSet<>();
-        for (int i = 0; i < data.size(); i++) {
-            JsonNode entry = data.get(i);
-            String entryPointer = pointer + "/" + i;
-            if (!entry.isObject() || !"coach".equals(entry.path("type").asText(null))) {
-                item.problem(ApiError.pointer(entryPointer + "/type", "type must be \"coach\""));
-                continue;
-            }
+        for (Map.Entry<Integer, JsonNode> numbered : entries.entrySet()) {
+            JsonNode entry = numbered.getValue();
+            String entryPointer = pointer + "/" + numbered.getKey();
             String id = entry.path("id").isTextual() ? entry.get("id").asText() : null;
             if (!Ids.isWellFormed(id)) {
                 item.problem(ApiError.pointer(entryPointer + "/id", "must be a coach id (24 lowercase hex characters)"));
@@ -227,6 +217,28 @@ final class PatientRules implements WriteRules {
             item.problem(ApiError.pointer(pointer, "at most one coach can be primary"));
         }
         return links;
+    }
+
+    /**
+     * The entries of a custom to-many member that are objects of the right type, by index; null when the
+     * member is not {@code {"data": [...]}}. Each problem is reported on the item.
+     */
+    private static Map<Integer, JsonNode> entries(WriteItem item, JsonNode member, String pointer, String type) {
+        JsonNode data = member.isObject() ? member.get("data") : null;
+        if (data == null || !data.isArray()) {
+            item.problem(ApiError.pointer(pointer, "must be an array of resource identifiers"));
+            return null;
+        }
+        Map<Integer, JsonNode> entries = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < data.size(); i++) {
+            JsonNode entry = data.get(i);
+            if (!entry.isObject() || !type.equals(entry.path("type").asText(null))) {
+                item.problem(ApiError.pointer(pointer + "/" + i + "/type", "type must be \"" + type + "\""));
+            } else {
+                entries.put(i, entry);
+            }
+        }
+        return entries;
     }
 
     private static ApiError forbidden(String pointer, String detail) {
