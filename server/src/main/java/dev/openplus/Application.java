@@ -63,7 +63,7 @@ public final class Application implements AutoCloseable {
         ApiDocument document = ApiDocument.load();
         List<String> table = new ArrayList<>();
 
-        Javalin javalin = HttpServer.create(config.maxBodyBytes(), tokens, metrics, cfg -> {
+        Javalin javalin = HttpServer.create(config.maxBodyBytes(), tokens, metrics, table, cfg -> {
             RouteTable routes = new RouteTable(cfg.routes, table);
             routes.get("/health", ctx -> Exchange.respond(ctx, 200, "application/json",
                     "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8)));
@@ -137,6 +137,7 @@ public final class Application implements AutoCloseable {
         void get(String path, Handler handler) {
             table.add("GET " + path);
             javalin.get(path, handler);
+            javalin.head(path, handler); // HEAD answers what GET does; Jetty leaves out the body
         }
 
         void post(String path, Handler handler) {
