@@ -15,6 +15,8 @@ import dev.openplus.group.GroupEndpoints;
 import dev.openplus.group.GroupResource;
 import dev.openplus.http.Exchange;
 import dev.openplus.http.HttpServer;
+import dev.openplus.http.ManagementServer;
+import dev.openplus.http.Metrics;
 import dev.openplus.jsonapi.ResourceEndpoints;
 import dev.openplus.jsonapi.ResourceRegistry;
 import dev.openplus.organization.OrganizationResource;
@@ -23,19 +25,22 @@ import dev.openplus.patient.PatientResource;
 import dev.openplus.openapi.ApiDocument;
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /** The running API server on an open database: routes, token service, revocation listener, metrics. */
 public final class Application implements AutoCloseable {
     private final Javalin javalin;
     private final RevocationListener revocations;
     private final List<String> routes;
+    private final Metrics metrics;
+    private final ManagementServer management;
 
-    private Application(Javalin javalin, RevocationListener revocations, List<String> routes) {
+    private Application(Javalin javalin, RevocationListener revocations, List<String> routes, Metrics metrics,
+            ManagementServer management) {
         this.javalin = javalin;
         this.revocations = revocations;
         this.routes = List.copyOf(routes);
+        this.metrics = metrics;
+        this.management = management;
     }
 
     /** Every API route as "METHOD /path" (with {id} templates), in registration order. */
@@ -54,27 +59,23 @@ public final class Application implements AutoCloseable {
     public static Application start(Config config, Database database) throws SQLException {
         ResourceRegistry registry = registry();
         ResourceEndpoints resources = new ResourceEndpoints(database, registry, config.webAppUrl());
-        TokenService tokens = new TokenService(database, config.accessTokenTtl(), config.refreshTokenTtl());
+        Metrics metrics = new Metrics(database);
+        TokenService tokens = new TokenService(database, config.accessTokenTtl(), config.refreshTokenTtl(),
+                metrics.registry());
         RevocationListener revocations = new RevocationListener(database, tokens).start();
         TokenEndpoint tokenEndpoint = new TokenEndpoint(database, tokens, resources);
         GroupEndpoints groups = new GroupEndpoints(database, resources);
         PatientEndpoints patients = new PatientEndpoints(database, resources, config.maxBulkItems());
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ApiDocument document = ApiDocument.load();
         List<String> table = new ArrayList<>();
 
-        Javalin javalin = HttpServer.create(config.maxBodyBytes(), tokens, metrics, table, cfg -> {
+        java.util.Map<String, Handler> operations = ManagementServer.endpoints(database, metrics);
+
+        Javalin javalin = HttpServer.create(config.maxBodyBytes(), tokens, metrics.registry(), table, cfg -> {
             RouteTable routes = new RouteTable(cfg.routes, table);
-            routes.get("/health", ctx -> Exchange.respond(ctx, 200, "application/json",
-                    "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8)));
-            routes.get("/ready", ctx -> {
-                boolean ready = database.reachable();
-                Exchange.respond(ctx, ready ? 200 : 503, "application/json",
-                        (ready ? "{\"status\":\"ready\"}" : "{\"status\":\"database unreachable\"}")
-                                .getBytes(StandardCharsets.UTF_8));
-            });
-            routes.get("/metrics", ctx -> Exchange.respond(ctx, 200, "text/plain; version=0.0.4; charset=utf-8",
-                    metrics.scrape().getBytes(StandardCharsets.UTF_8)));
+            if (config.managementPort() == null) {
+                operations.forEach(routes::get);
+            }
 
             // The docs page: Swagger UI from its Maven Central webjar, so that it works offline.
             byte[] docsPage = ApiDocument.resource("/docs/index.html");
@@ -109,13 +110,20 @@ public final class Application implements AutoCloseable {
             routes.get("/pub/patient/{id}/groups", patients::groups);
             routes.get("/pub/patient/{id}/coaches", patients::coaches);
         });
+        ManagementServer management = null;
         try {
-            javalin.start("0.0.0.0", config.port());
+            javalin.start(config.bindAddress(), config.port());
+            metrics.bindJetty(javalin.jettyServer().threadPool());
+            if (config.managementPort() != null) {
+                management = ManagementServer.start(config.bindAddress(), config.managementPort(), operations);
+            }
         } catch (RuntimeException e) {
+            javalin.stop();
             revocations.close();
+            metrics.close();
             throw e;
         }
-        return new Application(javalin, revocations, table);
+        return new Application(javalin, revocations, table, metrics, management);
     }
 
     /** The webjar's asset directory; its version comes from the webjar itself, not a second copy of it. */
@@ -160,9 +168,18 @@ public final class Application implements AutoCloseable {
         return javalin.port();
     }
 
+    /** The management port, or -1 when /health, /ready and /metrics are on the public port. */
+    public int managementPort() {
+        return management == null ? -1 : management.port();
+    }
+
     @Override
     public void close() {
+        if (management != null) {
+            management.close();
+        }
         javalin.stop();
         revocations.close();
+        metrics.close();
     }
 }
