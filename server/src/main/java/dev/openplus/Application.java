@@ -1,6 +1,5 @@
 package dev.openplus;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
