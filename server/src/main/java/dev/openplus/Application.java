@@ -1,6 +1,5 @@
 package dev.openplus;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +14,8 @@ import dev.openplus.db.Database;
 import dev.openplus.group.GroupResource;
 import dev.openplus.http.Exchange;
 import dev.openplus.http.HttpServer;
+import dev.openplus.http.ManagementServer;
+import dev.openplus.http.Metrics;
 import dev.openplus.jsonapi.ResourceEndpoints;
 import dev.openplus.jsonapi.Operation;
 import dev.openplus.jsonapi.Operations;
@@ -27,23 +28,25 @@ import dev.openplus.patient.PatientResource;
 import dev.openplus.openapi.ApiDocument;
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /** The running API server on an open database: routes, token service, revocation listener, metrics. */
 public final class Application implements AutoCloseable {
     private final Javalin javalin;
     private final RevocationListener revocations;
     private final List<String> routes;
+    private final Metrics metrics;
+    private final ManagementServer management;
 
     private final List<Operation> operations;
     private final ResourceWriter writer;
 
-    private Application(Javalin javalin, RevocationListener revocations, List<String> routes,
-            List<Operation> operations, ResourceWriter writer) {
+    private Application(Javalin javalin, RevocationListener revocations, List<String> routes, Metrics metrics,
+            ManagementServer management, List<Operation> operations, ResourceWriter writer) {
         this.javalin = javalin;
         this.revocations = revocations;
         this.routes = List.copyOf(routes);
+        this.metrics = metrics;
+        this.management = management;
         this.operations = operations;
         this.writer = writer;
     }
@@ -90,11 +93,12 @@ public final class Application implements AutoCloseable {
         ResourceEndpoints resources = new ResourceEndpoints(database, registry, GroupResource::allInScope,
                 config.webAppUrl());
         ResourceWriter writer = new ResourceWriter(resources, config.maxBulkItems());
-        TokenService tokens = new TokenService(database, config.accessTokenTtl(), config.refreshTokenTtl());
+        Metrics metrics = new Metrics(database);
+        TokenService tokens = new TokenService(database, config.accessTokenTtl(), config.refreshTokenTtl(),
+                metrics.registry());
         RevocationListener revocations = new RevocationListener(database, tokens).start();
         TokenEndpoint tokenEndpoint = new TokenEndpoint(database, tokens, resources);
         PatientEndpoints patients = new PatientEndpoints(resources, writer);
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ApiDocument[] document = new ApiDocument[1];
         Operations declared = new Operations(resources, writer)
                 .custom("GET", "/pub/openapi.json", "fetchOpenApiJson",
@@ -127,18 +131,13 @@ public final class Application implements AutoCloseable {
         document[0] = ApiDocument.load();
         List<String> table = new ArrayList<>();
 
-        Javalin javalin = HttpServer.create(config.maxBodyBytes(), tokens, metrics, cfg -> {
+        java.util.Map<String, Handler> managementEndpoints = ManagementServer.endpoints(database, metrics);
+
+        Javalin javalin = HttpServer.create(config.maxBodyBytes(), tokens, metrics.registry(), table, cfg -> {
             RouteTable routes = new RouteTable(cfg.routes, table);
-            routes.get("/health", ctx -> Exchange.respond(ctx, 200, "application/json",
-                    "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8)));
-            routes.get("/ready", ctx -> {
-                boolean ready = database.reachable();
-                Exchange.respond(ctx, ready ? 200 : 503, "application/json",
-                        (ready ? "{\"status\":\"ready\"}" : "{\"status\":\"database unreachable\"}")
-                                .getBytes(StandardCharsets.UTF_8));
-            });
-            routes.get("/metrics", ctx -> Exchange.respond(ctx, 200, "text/plain; version=0.0.4; charset=utf-8",
-                    metrics.scrape().getBytes(StandardCharsets.UTF_8)));
+            if (config.managementPort() == null) {
+                managementEndpoints.forEach(routes::get);
+            }
 
             // The docs page: Swagger UI from its Maven Central webjar, so that it works offline.
             byte[] docsPage = ApiDocument.resource("/docs/index.html");
@@ -153,13 +152,21 @@ public final class Application implements AutoCloseable {
                         ctx -> operation.handler().handle(Exchange.of(ctx)));
             }
         });
+        ManagementServer management = null;
         try {
-            javalin.start("0.0.0.0", config.port());
+            javalin.start(config.bindAddress(), config.port());
+            metrics.bindJetty(javalin.jettyServer().threadPool());
+            if (config.managementPort() != null) {
+                management = ManagementServer.start(config.bindAddress(), config.managementPort(),
+                        managementEndpoints);
+            }
         } catch (RuntimeException e) {
+            javalin.stop();
             revocations.close();
+            metrics.close();
             throw e;
         }
-        return new Application(javalin, revocations, table, operations, writer);
+        return new Application(javalin, revocations, table, metrics, management, operations, writer);
     }
 
     /** The webjar's asset directory; its version comes from the webjar itself, not a second copy of it. */
@@ -185,6 +192,9 @@ public final class Application implements AutoCloseable {
         void add(String method, String path, Handler handler) {
             table.add(method + " " + path);
             javalin.addHttpHandler(io.javalin.http.HandlerType.findOrCreate(method), path, handler);
+            if (method.equals("GET")) {
+                javalin.head(path, handler); // HEAD answers what GET does; Jetty leaves out the body
+            }
         }
     }
 
@@ -192,9 +202,18 @@ public final class Application implements AutoCloseable {
         return javalin.port();
     }
 
+    /** The management port, or -1 when /health, /ready and /metrics are on the public port. */
+    public int managementPort() {
+        return management == null ? -1 : management.port();
+    }
+
     @Override
     public void close() {
+        if (management != null) {
+            management.close();
+        }
         javalin.stop();
         revocations.close();
+        metrics.close();
     }
 }

@@ -31,7 +31,17 @@ public final class Main implements Runnable {
 
     /** The command line over a given configuration (tests pass their own). */
     public static CommandLine commandLine(Config config) {
-        return new CommandLine(new Main(config));
+        CommandLine commandLine = new CommandLine(new Main(config));
+        // A usage error with --json is one {"error": …} on stdout too, still with exit code 2.
+        CommandLine.IParameterExceptionHandler usage = commandLine.getParameterExceptionHandler();
+        commandLine.setParameterExceptionHandler((e, args) -> {
+            if (!java.util.Arrays.asList(args).contains("--json")) {
+                return usage.handleParseException(e, args);
+            }
+            AdminCommand.printJsonError(e.getCommandLine().getOut(), e.getMessage());
+            return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+        });
+        return commandLine;
     }
 
     /** The configuration from the environment, before flags. */

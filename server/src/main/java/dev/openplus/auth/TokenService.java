@@ -35,6 +35,7 @@ public final class TokenService {
     private final Duration refreshTtl;
     private final Map<String, CachedToken> cache = new ConcurrentHashMap<>();
     private final Map<String, byte[]> verifiedSecrets = new ConcurrentHashMap<>();
+    private final TokenMetrics metrics;
 
     private record CachedToken(Principal principal, OffsetDateTime accessExpiresAt, long cachedUntilNanos) {
     }
@@ -44,57 +45,80 @@ public final class TokenService {
             ClientRepository.Client client) {
     }
 
-    public TokenService(Database database, Duration accessTtl, Duration refreshTtl) {
+    public TokenService(Database database, Duration accessTtl, Duration refreshTtl,
+            io.micrometer.core.instrument.MeterRegistry metrics) {
         this.database = database;
+        this.metrics = new TokenMetrics(metrics);
         this.accessTtl = accessTtl;
         this.refreshTtl = refreshTtl;
     }
 
     public IssuedToken clientCredentials(String clientId, String clientSecret) {
-        return database.transaction(dsl -> {
-            ClientRepository.Client client = authenticateClient(dsl, clientId, clientSecret);
-            return issue(dsl, client, Ids.newId());
-        });
+        IssuedToken issued;
+        try {
+            issued = database.transaction(dsl -> {
+                ClientRepository.Client client = authenticateClient(dsl, clientId, clientSecret);
+                return issue(dsl, client, Ids.newId());
+            });
+        } catch (ApiException e) {
+            metrics.count(TokenMetrics.CLIENT_CREDENTIALS, TokenMetrics.INVALID_CLIENT);
+            throw e;
+        }
+        metrics.count(TokenMetrics.CLIENT_CREDENTIALS, TokenMetrics.ISSUED);
+        return issued;
     }
 
     /** Outcome of a refresh attempt, decided inside the transaction and acted on after it commits. */
-    private record RefreshOutcome(IssuedToken issued, String failure, String revokedFamily) {
+    private record RefreshOutcome(IssuedToken issued, String failure, String reason, String revokedFamily) {
     }
 
     public IssuedToken refresh(String clientId, String clientSecret, String refreshToken) {
-        RefreshOutcome outcome = database.transaction(dsl -> {
+        RefreshOutcome outcome;
+        try {
+            outcome = refreshInTransaction(clientId, clientSecret, refreshToken);
+        } catch (ApiException e) {
+            metrics.count(TokenMetrics.REFRESH_TOKEN, TokenMetrics.INVALID_CLIENT);
+            throw e;
+        }
+        if (outcome.revokedFamily() != null) {
+            evictFamily(outcome.revokedFamily());
+        }
+        if (outcome.failure() != null) {
+            metrics.count(TokenMetrics.REFRESH_TOKEN, outcome.reason());
+            throw ApiException.invalidCredentials(outcome.failure());
+        }
+        metrics.count(TokenMetrics.REFRESH_TOKEN, TokenMetrics.REFRESHED);
+        return outcome.issued();
+    }
+
+    private RefreshOutcome refreshInTransaction(String clientId, String clientSecret, String refreshToken) {
+        return database.transaction(dsl -> {
             ClientRepository.Client client = clientSecret == null
                     ? activeClient(dsl, clientId)
                     : authenticateClient(dsl, clientId, clientSecret);
             Optional<TokenRepository.RefreshCandidate> found =
                     TokenRepository.lockByRefreshHash(dsl, Secrets.sha256(refreshToken));
             if (found.isEmpty() || !found.get().clientId().equals(client.clientId())) {
-                return new RefreshOutcome(null, "unknown refresh token", null);
+                return new RefreshOutcome(null, "unknown refresh token", TokenMetrics.UNKNOWN_REFRESH_TOKEN, null);
             }
             TokenRepository.RefreshCandidate candidate = found.get();
             if (candidate.revoked()) {
-                return new RefreshOutcome(null, "the refresh token has been revoked", null);
+                return new RefreshOutcome(null, "the refresh token has been revoked", TokenMetrics.REVOKED_REFRESH_TOKEN,
+                        null);
             }
             if (candidate.alreadyUsed()) {
                 // A retired refresh token presented again: someone else may hold a copy. Revoke the family.
                 TokenRepository.revokeFamily(dsl, candidate.familyId());
                 return new RefreshOutcome(null,
                         "the refresh token was already used; every token issued from it is now revoked",
-                        candidate.familyId());
+                        TokenMetrics.REUSED_REFRESH_TOKEN, candidate.familyId());
             }
             if (candidate.refreshExpiresAt().isBefore(OffsetDateTime.now(ZoneOffset.UTC))) {
-                return new RefreshOutcome(null, "the refresh token has expired", null);
+                return new RefreshOutcome(null, "the refresh token has expired", TokenMetrics.EXPIRED_REFRESH_TOKEN, null);
             }
             TokenRepository.markRefreshed(dsl, candidate.id());
-            return new RefreshOutcome(issue(dsl, client, candidate.familyId()), null, null);
+            return new RefreshOutcome(issue(dsl, client, candidate.familyId()), null, null, null);
         });
-        if (outcome.revokedFamily() != null) {
-            evictFamily(outcome.revokedFamily());
-        }
-        if (outcome.failure() != null) {
-            throw ApiException.invalidCredentials(outcome.failure());
-        }
-        return outcome.issued();
     }
 
     private IssuedToken issue(org.jooq.DSLContext dsl, ClientRepository.Client client, String familyId) {

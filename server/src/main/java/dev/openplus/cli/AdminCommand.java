@@ -3,10 +3,13 @@ package dev.openplus.cli;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.impl.DSL;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -34,6 +37,13 @@ import picocli.CommandLine.Spec;
 public final class AdminCommand {
     @ParentCommand
     Main main;
+
+    // The list commands read the tables directly: an operator's view, not the API's resource documents.
+    static final Field<String> ID = DSL.field(DSL.name("id"), String.class);
+    static final Field<String> NAME = DSL.field(DSL.name("name"), String.class);
+    static final Field<String> ORGANIZATION_ID = DSL.field(DSL.name("organization_id"), String.class);
+    static final Field<java.time.OffsetDateTime> CREATED_AT =
+            DSL.field(DSL.name("created_at"), java.time.OffsetDateTime.class);
 
     /** Thrown for an operator mistake: printed as one line (or {"error": …}), exit code 1. */
     static final class AdminError extends RuntimeException {
@@ -69,17 +79,54 @@ public final class AdminCommand {
                 return 0;
             } catch (AdminError | IllegalArgumentException e) {
                 if (json) {
-                    err.println(BodyReader.mapper().createObjectNode().put("error", e.getMessage()));
+                    printJsonError(out, e.getMessage());
                 } else {
                     err.println("openplus admin: " + e.getMessage());
+                    err.flush();
                 }
-                err.flush();
+                return 1;
+            } catch (Exception e) {
+                // E.g. the database cannot be reached or started: scripts still get one JSON object.
+                if (!json) {
+                    throw e;
+                }
+                printJsonError(out, e.getMessage() == null ? e.getClass().getName() : e.getMessage());
                 return 1;
             }
         }
 
         static ObjectNode object() {
             return BodyReader.mapper().createObjectNode();
+        }
+
+        static String time(java.time.OffsetDateTime t) {
+            return t == null ? null : DocumentWriter.timestamp(t);
+        }
+
+        /** Rows under a header, each column as wide as its widest cell; {@code empty} when there are none. */
+        static String table(List<String> header, List<List<String>> rows, String empty) {
+            if (rows.isEmpty()) {
+                return empty;
+            }
+            int[] widths = new int[header.size()];
+            List<List<String>> all = new ArrayList<>();
+            all.add(header);
+            all.addAll(rows);
+            for (List<String> row : all) {
+                for (int i = 0; i < row.size(); i++) {
+                    widths[i] = Math.max(widths[i], row.get(i) == null ? 0 : row.get(i).length());
+                }
+            }
+            StringBuilder text = new StringBuilder();
+            for (List<String> row : all) {
+                StringBuilder line = new StringBuilder();
+                for (int i = 0; i < row.size(); i++) {
+                    String cell = row.get(i) == null ? "" : row.get(i);
+                    line.append(cell).append(i + 1 < row.size() ? " ".repeat(widths[i] - cell.length() + 2) : "");
+                }
+                text.append(line.toString().stripTrailing()).append(System.lineSeparator());
+            }
+            return text.toString().stripTrailing();
         }
 
         static void requireOrganization(DSLContext dsl, String organizationId) {
@@ -89,7 +136,14 @@ public final class AdminCommand {
         }
     }
 
-    @Command(name = "org", mixinStandardHelpOptions = true, description = "Organizations.", subcommands = Org.Create.class)
+    /** With --json, every error is one {"error": …} object on stdout and nothing else. */
+    public static void printJsonError(PrintWriter out, String message) {
+        out.println(BodyReader.mapper().createObjectNode().put("error", message));
+        out.flush();
+    }
+
+    @Command(name = "org", mixinStandardHelpOptions = true, description = "Organizations.",
+            subcommands = {Org.Create.class, Org.ListOrgs.class})
     static final class Org {
         @ParentCommand
         AdminCommand admin;
@@ -113,9 +167,34 @@ public final class AdminCommand {
                 return new Result(object().put("id", id), "created organization " + id);
             }
         }
+
+        @Command(name = "list", mixinStandardHelpOptions = true, description = "List every organization.")
+        static final class ListOrgs extends Action {
+            @ParentCommand
+            Org org;
+
+            @Override
+            AdminCommand admin() {
+                return org.admin;
+            }
+
+            @Override
+            Result execute(DSLContext dsl) {
+                ObjectNode result = object();
+                ArrayNode array = result.putArray("organizations");
+                List<List<String>> rows = new ArrayList<>();
+                for (var r : dsl.select(ID, NAME, CREATED_AT).from(DSL.table(DSL.name("organization")))
+                        .orderBy(ID).fetch()) {
+                    array.addObject().put("id", r.value1()).put("name", r.value2()).put("created_at", time(r.value3()));
+                    rows.add(List.of(r.value1(), r.value2(), time(r.value3())));
+                }
+                return new Result(result, table(List.of("ID", "NAME", "CREATED"), rows, "no organizations"));
+            }
+        }
     }
 
-    @Command(name = "group", mixinStandardHelpOptions = true, description = "Groups.", subcommands = Group.Create.class)
+    @Command(name = "group", mixinStandardHelpOptions = true, description = "Groups.",
+            subcommands = {Group.Create.class, Group.ListGroups.class})
     static final class Group {
         @ParentCommand
         AdminCommand admin;
@@ -146,9 +225,40 @@ public final class AdminCommand {
                 return new Result(object().put("id", id), "created group " + id);
             }
         }
+
+        @Command(name = "list", mixinStandardHelpOptions = true, description = "List an organization's groups.")
+        static final class ListGroups extends Action {
+            @ParentCommand
+            Group group;
+
+            @Option(names = "--org", required = true, description = "Organization id.")
+            String organizationId;
+
+            @Override
+            AdminCommand admin() {
+                return group.admin;
+            }
+
+            @Override
+            Result execute(DSLContext dsl) {
+                requireOrganization(dsl, organizationId);
+                ObjectNode result = object();
+                ArrayNode array = result.putArray("groups");
+                List<List<String>> rows = new ArrayList<>();
+                Field<String> bio = DSL.field(DSL.name("bio"), String.class);
+                for (var r : dsl.select(ID, NAME, bio, CREATED_AT).from(DSL.table(DSL.name("patient_group")))
+                        .where(ORGANIZATION_ID.eq(organizationId)).orderBy(ID).fetch()) {
+                    array.addObject().put("id", r.value1()).put("name", r.value2()).put("bio", r.value3())
+                            .put("created_at", time(r.value4()));
+                    rows.add(java.util.Arrays.asList(r.value1(), r.value2(), r.value3(), time(r.value4())));
+                }
+                return new Result(result, table(List.of("ID", "NAME", "BIO", "CREATED"), rows, "no groups"));
+            }
+        }
     }
 
-    @Command(name = "coach", mixinStandardHelpOptions = true, description = "Coaches.", subcommands = Coach.Create.class)
+    @Command(name = "coach", mixinStandardHelpOptions = true, description = "Coaches.",
+            subcommands = {Coach.Create.class, Coach.ListCoaches.class})
     static final class Coach {
         @ParentCommand
         AdminCommand admin;
@@ -180,6 +290,48 @@ public final class AdminCommand {
                 requireOrganization(dsl, organizationId);
                 String id = CoachResource.create(dsl, organizationId, firstName, lastName, groups);
                 return new Result(object().put("id", id), "created coach " + id);
+            }
+        }
+
+        @Command(name = "list", mixinStandardHelpOptions = true, description = "List an organization's coaches.")
+        static final class ListCoaches extends Action {
+            @ParentCommand
+            Coach coach;
+
+            @Option(names = "--org", required = true, description = "Organization id.")
+            String organizationId;
+
+            @Override
+            AdminCommand admin() {
+                return coach.admin;
+            }
+
+            @Override
+            Result execute(DSLContext dsl) {
+                requireOrganization(dsl, organizationId);
+                Field<String> coachId = DSL.field(DSL.name("coach_id"), String.class);
+                Field<String> groupId = DSL.field(DSL.name("group_id"), String.class);
+                Map<String, List<String>> groupsOf = new java.util.HashMap<>();
+                dsl.select(coachId, groupId).from(DSL.table(DSL.name("coach_group")))
+                        .where(ORGANIZATION_ID.eq(organizationId)).orderBy(coachId, groupId)
+                        .forEach(r -> groupsOf.computeIfAbsent(r.value1(), k -> new ArrayList<>()).add(r.value2()));
+                Field<String> first = DSL.field(DSL.name("first_name"), String.class);
+                Field<String> last = DSL.field(DSL.name("last_name"), String.class);
+                ObjectNode result = object();
+                ArrayNode array = result.putArray("coaches");
+                List<List<String>> rows = new ArrayList<>();
+                for (var r : dsl.select(ID, first, last, CREATED_AT).from(DSL.table(DSL.name("coach")))
+                        .where(ORGANIZATION_ID.eq(organizationId)).orderBy(ID).fetch()) {
+                    List<String> groupIds = groupsOf.getOrDefault(r.value1(), List.of());
+                    ObjectNode item = array.addObject().put("id", r.value1()).put("first_name", r.value2())
+                            .put("last_name", r.value3());
+                    groupIds.forEach(item.putArray("groups")::add);
+                    item.put("created_at", time(r.value4()));
+                    rows.add(java.util.Arrays.asList(r.value1(), r.value2(), r.value3(), String.join(",", groupIds),
+                            time(r.value4())));
+                }
+                return new Result(result, table(List.of("ID", "FIRST NAME", "LAST NAME", "GROUPS", "CREATED"), rows,
+                        "no coaches"));
             }
         }
     }
@@ -246,7 +398,7 @@ public final class AdminCommand {
                 ObjectNode result = object();
                 ArrayNode array = result.putArray("clients");
                 StringBuilder text = new StringBuilder();
-                Function<java.time.OffsetDateTime, String> time = t -> t == null ? null : DocumentWriter.timestamp(t);
+                Function<java.time.OffsetDateTime, String> time = Action::time;
                 for (ClientRepository.Client c : CLIENTS.list(dsl, organizationId)) {
                     ObjectNode item = array.addObject();
                     item.put("client_id", c.clientId());

@@ -46,9 +46,17 @@ public final class ServeCommand implements Callable<Integer> {
             database.close();
             stopped.countDown();
         }, "openplus-shutdown"));
-        String base = "http://localhost:" + application.port();
+        String host = switch (config.bindAddress()) {
+            case "127.0.0.1", "0.0.0.0", "::", "localhost" -> "localhost";
+            default -> config.bindAddress().contains(":") ? "[" + config.bindAddress() + "]" : config.bindAddress();
+        };
+        String base = "http://" + host + ":" + application.port();
         System.out.println("OpenPlus is listening on " + base + "/pub"
+                + (config.bindAddress().equals("127.0.0.1") ? " (this host only; see OPENPLUS_BIND_ADDRESS)" : "")
                 + (config.embeddedDatabase() ? " (embedded PostgreSQL in " + config.dataDir() + ")" : ""));
+        if (application.managementPort() > 0) {
+            System.out.println("/health, /ready and /metrics are on http://" + host + ":" + application.managementPort());
+        }
         if (demo) {
             DemoData.seed(database, application.writer(), base, System.out);
         }

@@ -19,7 +19,9 @@ public record Config(
         long maxBodyBytes,
         int maxBulkItems,
         int databasePoolSize,
-        String webAppUrl) {
+        String webAppUrl,
+        String bindAddress,
+        Integer managementPort) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -39,7 +41,11 @@ public record Config(
                 intValue(env, "OPENPLUS_MAX_BODY_BYTES", 4 * 1024 * 1024),
                 intValue(env, "OPENPLUS_MAX_BULK_ITEMS", 1000),
                 intValue(env, "OPENPLUS_DB_POOL_SIZE", 16),
-                stripTrailingSlash(env.getOrDefault("OPENPLUS_WEB_APP_URL", "http://localhost:8080")));
+                stripTrailingSlash(env.getOrDefault("OPENPLUS_WEB_APP_URL", "http://localhost:8080")),
+                // Like PostgreSQL's listen_addresses: local only until the operator opens it up.
+                orDefault(blankToNull(env.get("OPENPLUS_BIND_ADDRESS")), "127.0.0.1").trim(),
+                blankToNull(env.get("OPENPLUS_MANAGEMENT_PORT")) == null ? null
+                        : intValue(env, "OPENPLUS_MANAGEMENT_PORT", 0));
     }
 
     public boolean embeddedDatabase() {
@@ -48,12 +54,23 @@ public record Config(
 
     public Config withPort(int newPort) {
         return new Config(newPort, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
-                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl);
+                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort);
     }
 
     public Config withAccessTokenTtl(Duration ttl) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, ttl, refreshTokenTtl,
-                maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl);
+                maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort);
+    }
+
+    /** Serve /metrics, /health and /ready on their own port (0: any free port), off the public one. */
+    public Config withManagementPort(Integer port) {
+        return new Config(this.port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
+                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, port);
+    }
+
+    public Config withBindAddress(String address) {
+        return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
+                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, address, managementPort);
     }
 
     private static String stripTrailingSlash(String url) {
@@ -70,6 +87,10 @@ public record Config(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be a whole number, got '" + value + "'");
         }
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null ? fallback : value;
     }
 
     private static String blankToNull(String value) {

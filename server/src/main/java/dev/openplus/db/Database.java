@@ -20,6 +20,10 @@ import org.jooq.impl.DSL;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
 import dev.openplus.config.Config;
 
@@ -35,6 +39,11 @@ public final class Database implements AutoCloseable {
     private final LongAdder statements = new LongAdder();
     private final DataSource countingDataSource;
     private final org.jooq.Configuration jooq;
+    /**
+     * The pool's meters (hikaricp_connections_*). Hikari takes one registry, once, for the pool's life; a
+     * composite lets each server started on this database add its own registry and remove it when it stops.
+     */
+    private final CompositeMeterRegistry poolMetrics = new CompositeMeterRegistry();
 
     private Database(EmbeddedPostgres embedded, String jdbcUrl, String user, String password, int poolSize) {
         this.embedded = embedded;
@@ -51,6 +60,7 @@ public final class Database implements AutoCloseable {
         hikari.setAutoCommit(true);
         hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
         hikari.addDataSourceProperty("ApplicationName", "openplus");
+        hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(poolMetrics));
         this.dataSource = new HikariDataSource(hikari);
         this.countingDataSource = countingDataSource(dataSource, statements);
         this.jooq = new DefaultConfiguration().set(countingDataSource).set(SQLDialect.POSTGRES).set(settings);
@@ -136,6 +146,15 @@ public final class Database implements AutoCloseable {
     /** A connection outside the pool, for LISTEN: it lives as long as the listener. */
     public Connection dedicatedConnection() throws SQLException {
         return java.sql.DriverManager.getConnection(jdbcUrl, user, password);
+    }
+
+    /** Publishes the connection pool's meters (active, idle, pending, timeouts, …) to the registry too. */
+    public void bindMetrics(MeterRegistry registry) {
+        poolMetrics.add(registry);
+    }
+
+    public void unbindMetrics(MeterRegistry registry) {
+        poolMetrics.remove(registry);
     }
 
     public boolean reachable() {

@@ -45,6 +45,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final Path binDir;
     private FileChannel lockChannel;
     private FileLock lock;
+    /** The lock file this instance holds the lock of, or null. */
+    private Path lockFile;
+    /** Lock files whose lock this JVM holds. */
+    private static final java.util.Set<Path> LOCKED_BY_THIS_JVM = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private int port;
     private boolean owner;
 
@@ -81,18 +85,31 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     private void openInternal(boolean exclusive) throws IOException {
         Files.createDirectories(dataDir);
-        lockChannel = FileChannel.open(dataDir.resolve("openplus.lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
-        try {
-            lock = lockChannel.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException e) {
+        Path lockFile = dataDir.resolve("openplus.lock").toAbsolutePath().normalize();
+        if (LOCKED_BY_THIS_JVM.contains(lockFile)) {
             // This very JVM owns the directory (a server and an admin command in one process, as in tests).
+            // Opening and closing another channel on the file would release the owner's lock (POSIX locks
+            // belong to the process, and closing any descriptor of the file drops them), so do not touch it.
             lock = null;
+        } else {
+            lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                lock = lockChannel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock != null) {
+                LOCKED_BY_THIS_JVM.add(lockFile);
+                this.lockFile = lockFile;
+            }
         }
         Optional<Integer> runningPort = runningPostmasterPort();
         if (lock == null) {
             // A live OpenPlus process owns this data directory.
-            lockChannel.close();
+            if (lockChannel != null) {
+                lockChannel.close();
+                lockChannel = null;
+            }
             if (exclusive) {
                 throw new IllegalStateException("another OpenPlus server is already running on " + dataDir);
             }
@@ -228,6 +245,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
             }
             if (lockChannel != null) {
                 lockChannel.close();
+            }
+            if (lockFile != null) {
+                LOCKED_BY_THIS_JVM.remove(lockFile);
+                lockFile = null;
             }
         } catch (IOException e) {
             LOG.warn("could not release {}", dataDir.resolve("openplus.lock"), e);

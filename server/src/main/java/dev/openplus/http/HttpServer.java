@@ -43,8 +43,13 @@ public final class HttpServer {
         return path.equals("/pub/oauth/token") || path.equals("/pub/openapi.json") || path.equals("/pub/openapi.yaml");
     }
 
+    /**
+     * @param routeTable every route as "METHOD /path" ({@code routes} fills it): tells a wrong method from an
+     *                   unknown route before the media type is checked, and lists a 405's Allow header
+     */
     public static Javalin create(long maxBodyBytes, TokenService tokens, PrometheusMeterRegistry metrics,
-            Routes routes) {
+            List<String> routeTable, Routes routes) {
+        RouteMethods methods = new RouteMethods(routeTable);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = maxBodyBytes;
@@ -59,6 +64,17 @@ public final class HttpServer {
                 }
                 if (!isPublic(ctx)) {
                     Exchange.authenticate(ctx, authenticate(ctx, tokens));
+                }
+                // The method before the media type: a wrong method is a 405 whatever body it carries.
+                List<String> allowed = methods.allowed(ctx.path());
+                if (allowed.isEmpty()) {
+                    return; // routing answers 404
+                }
+                if (!RouteMethods.permits(allowed, ctx.method().name())) {
+                    throw new ApiException(new ApiError(405, ErrorCode.MethodNotAllowed,
+                            detail(ErrorCode.MethodNotAllowed, ctx), null, null));
+                }
+                if (!isPublic(ctx)) {
                     ContentNegotiation.checkContentType(ctx);
                 }
                 ContentNegotiation.checkAccept(ctx);
@@ -66,7 +82,10 @@ public final class HttpServer {
 
             routes.register(config);
 
-            config.routes.exception(ApiException.class, (e, ctx) -> writeErrors(ctx, e.status(), e.errors()));
+            config.routes.exception(ApiException.class, (e, ctx) -> {
+                allow(ctx, e.status(), methods);
+                writeErrors(ctx, e.status(), e.errors());
+            });
             config.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 ErrorCode code = switch (e.getStatus()) {
                     case 404 -> ErrorCode.ResourceNotFound;
@@ -76,6 +95,7 @@ public final class HttpServer {
                     default -> ErrorCode.InternalError;
                 };
                 int status = code == ErrorCode.InternalError ? 500 : e.getStatus();
+                allow(ctx, status, methods);
                 writeErrors(ctx, status, List.of(new ApiError(status, code, detail(code, ctx), null, null)));
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
@@ -87,6 +107,7 @@ public final class HttpServer {
                 config.routes.error(status, "*", ctx -> {
                     if (!Exchange.answered(ctx)) {
                         ErrorCode code = status == 404 ? ErrorCode.ResourceNotFound : ErrorCode.MethodNotAllowed;
+                        allow(ctx, status, methods);
                         writeErrors(ctx, status, List.of(new ApiError(status, code, detail(code, ctx), null, null)));
                     }
                 });
@@ -115,13 +136,31 @@ public final class HttpServer {
         });
     }
 
+    /** RFC 6750 §3: a bare challenge when no token came, {@code error="invalid_token"} for a bad one. */
     private static Principal authenticate(Context ctx, TokenService tokens) {
         String authorization = ctx.header("Authorization");
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 || authorization.substring(7).isBlank()) {
+            ctx.header("WWW-Authenticate", "Bearer");
             throw ApiException.unauthorized("a valid bearer token is required (Authorization: Bearer <access_token>)");
         }
-        return tokens.authenticate(authorization.substring(7).trim());
+        try {
+            return tokens.authenticate(authorization.substring(7).trim());
+        } catch (ApiException e) {
+            ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\", error_description=\""
+                    + e.getMessage().replace('"', '\'').replace('\\', '/') + "\"");
+            throw e;
+        }
+    }
+
+    /** A 405 names the methods the route does answer (RFC 9110 §15.5.6). */
+    private static void allow(Context ctx, int status, RouteMethods methods) {
+        if (status == 405) {
+            List<String> allowed = methods.allowed(ctx.path());
+            if (!allowed.isEmpty()) {
+                ctx.header("Allow", String.join(", ", allowed));
+            }
+        }
     }
 
     /** The route template, so that metrics do not grow a series per id; unknown paths share one label. */
@@ -144,8 +183,8 @@ public final class HttpServer {
     }
 
     static void writeErrors(Context ctx, int status, List<ApiError> errors) {
-        if (status == 401) {
-            ctx.header("WWW-Authenticate", "Bearer realm=\"OpenPlus\"");
+        if (status == 401 && ctx.res().getHeader("WWW-Authenticate") == null) {
+            ctx.header("WWW-Authenticate", "Bearer");
         }
         Exchange.respond(ctx, status, WRITER.errors(errors, Exchange.reqId(ctx)));
     }

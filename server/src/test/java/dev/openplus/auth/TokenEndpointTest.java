@@ -218,7 +218,8 @@ class TokenEndpointTest {
         assertThat(reuse.at("/errors/0/code").asText()).isEqualTo("InvalidCredentials");
         Api.Response afterReuse = api.get("/pub/organization/" + organizationId, access2);
         assertThat(afterReuse.status()).isEqualTo(401);
-        assertThat(afterReuse.header("WWW-Authenticate").orElseThrow()).startsWith("Bearer");
+        assertThat(afterReuse.header("WWW-Authenticate").orElseThrow())
+                .isEqualTo("Bearer error=\"invalid_token\", error_description=\"the access token is not valid\"");
         Api.Response refreshAgain = api.post("/pub/oauth/token", null, jsonApiBody(Map.of("grant_type", "refresh_token",
                 "client_id", client.get("client_id"), "refresh_token", refresh2)));
         assertThat(refreshAgain.status()).isEqualTo(401);
@@ -258,15 +259,19 @@ class TokenEndpointTest {
         Api.Response missing = api.get("/pub/organization/" + organizationId, null);
         assertThat(missing.status()).isEqualTo(401);
         assertThat(missing.at("/errors/0/code").asText()).isEqualTo("Unauthorized");
-        assertThat(missing.header("WWW-Authenticate").orElseThrow()).startsWith("Bearer");
+        assertThat(missing.header("WWW-Authenticate").orElseThrow()).isEqualTo("Bearer");
 
         Api.Response malformed = api.send("GET", "/pub/organization/" + organizationId, null, null, null,
                 List.of("Authorization", "Token abc"));
         assertThat(malformed.status()).isEqualTo(401);
+        // Another scheme is no bearer token at all: the bare challenge (RFC 6750 §3.1).
+        assertThat(malformed.header("WWW-Authenticate").orElseThrow()).isEqualTo("Bearer");
 
         Api.Response unknown = api.get("/pub/organization/" + organizationId, "not-a-real-token");
         assertThat(unknown.status()).isEqualTo(401);
         assertThat(unknown.at("/errors/0/code").asText()).isEqualTo("Unauthorized");
+        assertThat(unknown.header("WWW-Authenticate").orElseThrow())
+                .isEqualTo("Bearer error=\"invalid_token\", error_description=\"the access token is not valid\"");
     }
 
     @Test
@@ -283,6 +288,8 @@ class TokenEndpointTest {
             Api.Response expired = shortApi.get("/pub/organization/" + organizationId, token);
             assertThat(expired.status()).isEqualTo(401);
             assertThat(expired.at("/errors/0/detail").asText()).contains("expired");
+            assertThat(expired.header("WWW-Authenticate").orElseThrow()).isEqualTo(
+                    "Bearer error=\"invalid_token\", error_description=\"the access token has expired; request a new one\"");
         }
     }
 

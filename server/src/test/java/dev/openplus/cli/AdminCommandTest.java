@@ -96,7 +96,9 @@ class AdminCommandTest {
         Fixtures.CliResult unknownOrg = fixtures.cli("admin", "group", "create", "--org", "000000000000000000000000",
                 "--name", "x", "--json");
         assertThat(unknownOrg.exitCode()).isEqualTo(1);
-        assertThat(unknownOrg.err()).contains("\"error\"").contains("no organization");
+        // With --json the error is the one thing on stdout, so that X=$(… --json) scripts can test it.
+        assertThat(unknownOrg.out()).isEqualTo("{\"error\":\"no organization with id 000000000000000000000000\"}");
+        assertThat(unknownOrg.err()).isEmpty();
 
         String organizationId = fixtures.organization("Mistakes Org");
         String otherOrg = fixtures.organization("Other Org");
@@ -115,5 +117,87 @@ class AdminCommandTest {
         assertThat(fixtures.cli("admin", "org", "create").exitCode()).isEqualTo(2);
         assertThat(fixtures.cli("admin", "client", "list", "--org", organizationId, "--json").json().get("clients").size())
                 .isZero();
+    }
+
+    @Test
+    void listCommandsPrintTablesAndJson() {
+        String organizationId = fixtures.organization("Listing Org");
+        String cardiology = fixtures.group(organizationId, "Cardiology");
+        Fixtures.CliResult withBio = fixtures.cli("admin", "group", "create", "--org", organizationId, "--name", "Sleep",
+                "--bio", "Pilot cohort", "--json");
+        String sleep = withBio.json().get("id").asText();
+        String ana = fixtures.coach(organizationId, "Ana", "Silva", cardiology, sleep);
+        String ben = fixtures.coach(organizationId, "Ben", "Okafor");
+
+        Fixtures.CliResult orgs = fixtures.cli("admin", "org", "list", "--json");
+        assertThat(orgs.exitCode()).isZero();
+        JsonNode listed = null;
+        for (JsonNode org : orgs.json().get("organizations")) {
+            if (org.get("id").asText().equals(organizationId)) {
+                listed = org;
+            }
+        }
+        assertThat(listed).isNotNull();
+        assertThat(listed.get("name").asText()).isEqualTo("Listing Org");
+        assertThat(listed.get("created_at").asText()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+        assertThat(orgs.json().size()).isEqualTo(1);
+        Fixtures.CliResult orgTable = fixtures.cli("admin", "org", "list");
+        assertThat(orgTable.out().lines().findFirst().orElseThrow()).matches("ID {24}NAME +CREATED");
+        assertThat(orgTable.out()).containsPattern("(?m)^" + organizationId + "  Listing Org +\\d{4}-");
+
+        Fixtures.CliResult groups = fixtures.cli("admin", "group", "list", "--org", organizationId, "--json");
+        assertThat(groups.exitCode()).isZero();
+        JsonNode groupList = groups.json().get("groups");
+        assertThat(groupList.size()).isEqualTo(2);
+        assertThat(groupList.get(0).get("id").asText()).isEqualTo(cardiology);
+        assertThat(groupList.get(0).get("name").asText()).isEqualTo("Cardiology");
+        assertThat(groupList.get(0).get("bio").isNull()).isTrue();
+        assertThat(groupList.get(1).get("id").asText()).isEqualTo(sleep);
+        assertThat(groupList.get(1).get("bio").asText()).isEqualTo("Pilot cohort");
+        Fixtures.CliResult groupTable = fixtures.cli("admin", "group", "list", "--org", organizationId);
+        assertThat(groupTable.out().lines().toList()).hasSize(3);
+        assertThat(groupTable.out().lines().findFirst().orElseThrow()).matches("ID {24}NAME {8}BIO {11}CREATED");
+        assertThat(groupTable.out()).containsPattern("(?m)^" + sleep + "  Sleep {7}Pilot cohort  \\d{4}-");
+
+        Fixtures.CliResult coaches = fixtures.cli("admin", "coach", "list", "--org", organizationId, "--json");
+        assertThat(coaches.exitCode()).isZero();
+        JsonNode coachList = coaches.json().get("coaches");
+        assertThat(coachList.size()).isEqualTo(2);
+        assertThat(coachList.get(0).get("id").asText()).isEqualTo(ana);
+        assertThat(coachList.get(0).get("first_name").asText()).isEqualTo("Ana");
+        assertThat(coachList.get(0).get("last_name").asText()).isEqualTo("Silva");
+        assertThat(coachList.get(0).get("groups").toString())
+                .isEqualTo("[\"" + cardiology + "\",\"" + sleep + "\"]");
+        assertThat(coachList.get(1).get("id").asText()).isEqualTo(ben);
+        assertThat(coachList.get(1).get("groups").size()).isZero();
+        Fixtures.CliResult coachTable = fixtures.cli("admin", "coach", "list", "--org", organizationId);
+        assertThat(coachTable.out()).contains(ana + "  Ana         Silva      " + cardiology + "," + sleep);
+
+        String empty = fixtures.organization("Empty Org");
+        assertThat(fixtures.cli("admin", "group", "list", "--org", empty).out()).isEqualTo("no groups");
+        assertThat(fixtures.cli("admin", "coach", "list", "--org", empty, "--json").out()).isEqualTo("{\"coaches\":[]}");
+    }
+
+    @Test
+    void listErrorsWithJsonAreOneObjectOnStdout() {
+        for (String noun : new String[] {"group", "coach", "client"}) {
+            Fixtures.CliResult unknown = fixtures.cli("admin", noun, "list", "--org", "000000000000000000000000", "--json");
+            assertThat(unknown.exitCode()).isEqualTo(1);
+            assertThat(unknown.out()).isEqualTo("{\"error\":\"no organization with id 000000000000000000000000\"}");
+            assertThat(unknown.err()).isEmpty();
+            Fixtures.CliResult text = fixtures.cli("admin", noun, "list", "--org", "000000000000000000000000");
+            assertThat(text.exitCode()).isEqualTo(1);
+            assertThat(text.out()).isEmpty();
+            assertThat(text.err()).isEqualTo("openplus admin: no organization with id 000000000000000000000000");
+        }
+        // A usage error keeps its exit code 2; with --json it too is one object on stdout.
+        Fixtures.CliResult usage = fixtures.cli("admin", "group", "list", "--json");
+        assertThat(usage.exitCode()).isEqualTo(2);
+        assertThat(usage.out()).isEqualTo("{\"error\":\"Missing required option: '--org=<organizationId>'\"}");
+        assertThat(usage.err()).isEmpty();
+        Fixtures.CliResult usageText = fixtures.cli("admin", "group", "list");
+        assertThat(usageText.exitCode()).isEqualTo(2);
+        assertThat(usageText.out()).isEmpty();
+        assertThat(usageText.err()).startsWith("Missing required option: '--org=<organizationId>'");
     }
 }

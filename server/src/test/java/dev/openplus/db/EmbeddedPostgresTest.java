@@ -71,6 +71,21 @@ class EmbeddedPostgresTest {
                 assertThat(joined.owner()).isFalse();
                 assertThat(joined.port()).isEqualTo(owner.port());
             }
+            // Joining from the owner's own JVM (an admin command in a test) must leave the owner's lock in
+            // place for other processes: they would otherwise take its PostgreSQL for an orphan and stop it.
+            assertThat(processLocks(dataDir.resolve("openplus.lock"))).isEqualTo(1);
         }
+        assertThat(processLocks(dataDir.resolve("openplus.lock"))).isZero();
+    }
+
+    /** POSIX locks this process holds on the file, as the kernel lists them in /proc/locks. */
+    private static long processLocks(Path file) throws Exception {
+        long inode = (Long) Files.getAttribute(file, "unix:ino");
+        String pid = Long.toString(ProcessHandle.current().pid());
+        return Files.readAllLines(Path.of("/proc/locks")).stream()
+                .map(line -> line.trim().split("\\s+"))
+                .filter(fields -> fields.length > 5 && fields[1].equals("POSIX") && fields[4].equals(pid)
+                        && fields[5].endsWith(":" + inode))
+                .count();
     }
 }

@@ -1,14 +1,24 @@
 package dev.openplus.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import dev.openplus.Application;
+import dev.openplus.config.Config;
 import dev.openplus.support.Api;
 import dev.openplus.support.Fixtures;
 import dev.openplus.support.TestServer;
 
-/** Liveness, readiness and Prometheus metrics. */
+/** Liveness, readiness, Prometheus metrics, the bind address and the management port. */
 class OperationsTest {
 
     @Test
@@ -36,5 +46,129 @@ class OperationsTest {
                 .contains("http_server_requests_seconds_bucket{method=\"GET\",route=\"/pub/group\",status=\"200\"")
                 .contains("http_server_requests_seconds_count{method=\"POST\",route=\"/pub/oauth/token\",status=\"201\"}")
                 .doesNotContain(tenant.token());
+        assertThat(server.application.managementPort()).isEqualTo(-1);
+    }
+
+    @Test
+    void operatorMetricFamilies() {
+        TestServer server = TestServer.get();
+        Fixtures.Tenant tenant = new Fixtures(server).tenant("Metrics Org");
+        assertThat(server.api().get("/pub/organization/" + tenant.organizationId(), tenant.token()).status())
+                .isEqualTo(200);
+        String metrics = server.api().get("/metrics", null).body();
+        // JVM, process, connection pool (HikariCP), Jetty's thread pool and the token endpoint.
+        for (String sample : new String[] {
+                "jvm_memory_used_bytes{area=\"heap\"", "jvm_gc_memory_allocated_bytes_total ", "jvm_threads_live_threads ",
+                "jvm_classes_loaded_classes ", "process_cpu_usage ", "system_cpu_count ", "process_files_open_files ",
+                "process_uptime_seconds ", "process_start_time_seconds ",
+                "hikaricp_connections_active{pool=\"openplus\"}", "hikaricp_connections_idle{pool=\"openplus\"}",
+                "hikaricp_connections_pending{pool=\"openplus\"}", "hikaricp_connections_max{pool=\"openplus\"} 16",
+                "hikaricp_connections_timeout_total{pool=\"openplus\"}",
+                "jetty_threads_busy ", "jetty_threads_idle ", "jetty_threads_config_max ",
+                "openplus_token_requests_total{grant=\"client_credentials\",outcome=\"issued\"}",
+                "openplus_token_reuse_detected_total "}) {
+            assertThat(metrics).as(sample).containsPattern("(?m)^" + Pattern.quote(sample));
+        }
+    }
+
+    @Test
+    void tokenOutcomesAreCounted() {
+        TestServer server = TestServer.get();
+        Fixtures fixtures = new Fixtures(server);
+        Api api = server.api();
+        String organizationId = fixtures.organization("Token Metrics Org");
+        Map<String, String> client = fixtures.client(organizationId);
+        String before = api.get("/metrics", null).body();
+
+        String refresh = fixtures.tokenResponse(client).at("/data/attributes/refresh_token").asText();
+        assertThat(fixtures.tokenResponse(Map.of("client_id", client.get("client_id"), "client_secret", "wrong"))
+                .status()).isEqualTo(401);
+        String refreshBody = Api.json(Map.of("grant_type", "refresh_token", "client_id", client.get("client_id"),
+                "refresh_token", refresh));
+        assertThat(api.send("POST", "/pub/oauth/token", null, "application/json", refreshBody, java.util.List.of())
+                .status()).isEqualTo(201);
+        assertThat(api.send("POST", "/pub/oauth/token", null, "application/json", refreshBody, java.util.List.of())
+                .status()).isEqualTo(401);
+        assertThat(api.send("POST", "/pub/oauth/token", null, "application/json", Api.json(Map.of("grant_type",
+                "refresh_token", "client_id", client.get("client_id"), "refresh_token", "no-such-token")),
+                java.util.List.of()).status()).isEqualTo(401);
+        String after = api.get("/metrics", null).body();
+
+        String requests = "openplus_token_requests_total{grant=\"%s\",outcome=\"%s\"}";
+        for (String[] expected : new String[][] {
+                {"client_credentials", "issued"}, {"client_credentials", "invalid_client"},
+                {"refresh_token", "refreshed"}, {"refresh_token", "reused_refresh_token"},
+                {"refresh_token", "unknown_refresh_token"}}) {
+            String series = String.format(requests, expected[0], expected[1]);
+            assertThat(sample(after, series) - sample(before, series)).as(series).isEqualTo(1.0);
+        }
+        String expired = String.format(requests, "refresh_token", "expired_refresh_token");
+        assertThat(sample(after, expired) - sample(before, expired)).isEqualTo(0.0);
+        assertThat(sample(after, "openplus_token_reuse_detected_total") - sample(before, "openplus_token_reuse_detected_total"))
+                .isEqualTo(1.0);
+    }
+
+    /** The value of one series in a Prometheus text exposition. */
+    private static double sample(String exposition, String series) {
+        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(exposition);
+        assertThat(matcher.find()).as(series + " in the exposition").isTrue();
+        return Double.parseDouble(matcher.group(1));
+    }
+
+    @Test
+    void managementPortCarriesTheOperationsEndpointsAndThePublicPortDoesNot() throws Exception {
+        TestServer server = TestServer.get();
+        try (Application application = Application.start(server.config.withPort(0).withManagementPort(0),
+                server.database)) {
+            assertThat(application.managementPort()).isPositive().isNotEqualTo(application.port());
+            Api publicPort = new Api("http://127.0.0.1:" + application.port());
+            Api management = new Api("http://127.0.0.1:" + application.managementPort());
+            for (String path : new String[] {"/metrics", "/health", "/ready"}) {
+                Api.Response onPublic = publicPort.get(path, null);
+                assertThat(onPublic.status()).as(path).isEqualTo(404);
+                assertThat(onPublic.at("/errors/0/code").asText()).isEqualTo("ResourceNotFound");
+                assertThat(management.get(path, null).status()).as(path).isEqualTo(200);
+            }
+            assertThat(management.get("/health", null).at("/status").asText()).isEqualTo("ok");
+            assertThat(management.get("/ready", null).at("/status").asText()).isEqualTo("ready");
+            // The public port still serves the API, and its requests show up on the management port's /metrics.
+            assertThat(publicPort.get("/pub/openapi.json", null).status()).isEqualTo(200);
+            Api.Response metrics = management.get("/metrics", null);
+            assertThat(metrics.header("Content-Type").orElseThrow()).startsWith("text/plain");
+            assertThat(metrics.body()).contains(
+                    "http_server_requests_seconds_count{method=\"GET\",route=\"/pub/openapi.json\",status=\"200\"} 1");
+            Api.Response unknown = management.get("/docs", null);
+            assertThat(unknown.status()).isEqualTo(404);
+            assertThat(unknown.at("/status").asText()).isEqualTo("not found");
+        }
+    }
+
+    @Test
+    void listensOnlyOnTheBindAddress() throws Exception {
+        TestServer server = TestServer.get();
+        // Linux answers on all of 127.0.0.0/8: a server bound to 127.0.0.2 must not be reachable on 127.0.0.1.
+        try (Application application = Application.start(server.config.withPort(0).withBindAddress("127.0.0.2"),
+                server.database)) {
+            Api.Response health = new Api("http://127.0.0.2:" + application.port()).get("/health", null);
+            assertThat(health.status()).isEqualTo(200);
+            assertThatThrownBy(() -> {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress("127.0.0.1", application.port()), 2000);
+                }
+            }).isInstanceOf(ConnectException.class);
+        }
+    }
+
+    @Test
+    void networkDefaults() {
+        Config defaults = Config.fromMap(Map.of());
+        assertThat(defaults.bindAddress()).isEqualTo("127.0.0.1");
+        assertThat(defaults.managementPort()).isNull();
+        Config configured = Config.fromMap(Map.of("OPENPLUS_BIND_ADDRESS", "0.0.0.0", "OPENPLUS_MANAGEMENT_PORT", "9090"));
+        assertThat(configured.bindAddress()).isEqualTo("0.0.0.0");
+        assertThat(configured.managementPort()).isEqualTo(9090);
+        assertThatThrownBy(() -> Config.fromMap(Map.of("OPENPLUS_MANAGEMENT_PORT", "metrics")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("OPENPLUS_MANAGEMENT_PORT must be a whole number, got 'metrics'");
     }
 }

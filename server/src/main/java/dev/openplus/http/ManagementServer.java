@@ -1,0 +1,64 @@
+package dev.openplus.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.openplus.db.Database;
+import io.javalin.Javalin;
+import io.javalin.http.Handler;
+
+/**
+ * The operations endpoints ({@code /health}, {@code /ready}, {@code /metrics}), and the separate server that
+ * carries them when {@code OPENPLUS_MANAGEMENT_PORT} is set, so that they can be kept off the public port.
+ */
+public final class ManagementServer implements AutoCloseable {
+    private static final byte[] NOT_FOUND = "{\"status\":\"not found\"}".getBytes(StandardCharsets.UTF_8);
+
+    private final Javalin javalin;
+
+    private ManagementServer(Javalin javalin) {
+        this.javalin = javalin;
+    }
+
+    /** Path → handler of each operations endpoint, in the order they are listed. */
+    public static Map<String, Handler> endpoints(Database database, Metrics metrics) {
+        Map<String, Handler> endpoints = new LinkedHashMap<>();
+        endpoints.put("/health", ctx -> Exchange.respond(ctx, 200, "application/json",
+                "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8)));
+        endpoints.put("/ready", ctx -> {
+            boolean ready = database.reachable();
+            Exchange.respond(ctx, ready ? 200 : 503, "application/json",
+                    (ready ? "{\"status\":\"ready\"}" : "{\"status\":\"database unreachable\"}")
+                            .getBytes(StandardCharsets.UTF_8));
+        });
+        endpoints.put("/metrics", ctx -> Exchange.respond(ctx, 200, "text/plain; version=0.0.4; charset=utf-8",
+                metrics.scrape().getBytes(StandardCharsets.UTF_8)));
+        return endpoints;
+    }
+
+    /** Starts a server that answers only the given endpoints (GET and HEAD); port 0 takes a free port. */
+    public static ManagementServer start(String bindAddress, int port, Map<String, Handler> endpoints) {
+        Javalin javalin = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.router.ignoreTrailingSlashes = false;
+            config.routes.before(Exchange::begin);
+            endpoints.forEach((path, handler) -> {
+                config.routes.get(path, handler);
+                config.routes.head(path, handler);
+            });
+            config.routes.error(404, "*", ctx -> Exchange.respond(ctx, 404, "application/json", NOT_FOUND));
+        });
+        javalin.start(bindAddress, port);
+        return new ManagementServer(javalin);
+    }
+
+    public int port() {
+        return javalin.port();
+    }
+
+    @Override
+    public void close() {
+        javalin.stop();
+    }
+}
