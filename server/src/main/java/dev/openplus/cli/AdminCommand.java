@@ -184,7 +184,7 @@ public final class AdminCommand {
                 ArrayNode array = result.putArray("organizations");
                 List<List<String>> rows = new ArrayList<>();
                 for (var r : dsl.select(ID, NAME, CREATED_AT).from(DSL.table(DSL.name("organization")))
-                        .orderBy(ID).fetch()) {
+                        .orderBy(CREATED_AT, ID).fetch()) {
                     array.addObject().put("id", r.value1()).put("name", r.value2()).put("created_at", time(r.value3()));
                     rows.add(List.of(r.value1(), r.value2(), time(r.value3())));
                 }
@@ -247,7 +247,7 @@ public final class AdminCommand {
                 List<List<String>> rows = new ArrayList<>();
                 Field<String> bio = DSL.field(DSL.name("bio"), String.class);
                 for (var r : dsl.select(ID, NAME, bio, CREATED_AT).from(DSL.table(DSL.name("patient_group")))
-                        .where(ORGANIZATION_ID.eq(organizationId)).orderBy(ID).fetch()) {
+                        .where(ORGANIZATION_ID.eq(organizationId)).orderBy(CREATED_AT, ID).fetch()) {
                     array.addObject().put("id", r.value1()).put("name", r.value2()).put("bio", r.value3())
                             .put("created_at", time(r.value4()));
                     rows.add(java.util.Arrays.asList(r.value1(), r.value2(), r.value3(), time(r.value4())));
@@ -321,7 +321,7 @@ public final class AdminCommand {
                 ArrayNode array = result.putArray("coaches");
                 List<List<String>> rows = new ArrayList<>();
                 for (var r : dsl.select(ID, first, last, CREATED_AT).from(DSL.table(DSL.name("coach")))
-                        .where(ORGANIZATION_ID.eq(organizationId)).orderBy(ID).fetch()) {
+                        .where(ORGANIZATION_ID.eq(organizationId)).orderBy(CREATED_AT, ID).fetch()) {
                     List<String> groupIds = groupsOf.getOrDefault(r.value1(), List.of());
                     ObjectNode item = array.addObject().put("id", r.value1()).put("first_name", r.value2())
                             .put("last_name", r.value3());
