@@ -107,7 +107,7 @@ public final class Application implements AutoCloseable {
                 .subList("/pub/patient/{id}/groups", GroupResource.TYPE, "fetchPatientGroups", patients::groups)
                 .subList("/pub/patient/{id}/coaches", CoachResource.TYPE, "fetchPatientCoaches", patients::coaches)
                 .all();
-        document[0] = ApiDocument.load();
+        document[0] = ApiDocument.generate(operations, registry, config.maxBulkItems());
         List<String> table = new ArrayList<>();
 
         Javalin javalin = HttpServer.create(config.maxBodyBytes(), tokens, metrics, cfg -> {
