@@ -62,6 +62,9 @@ public final class DocumentGenerator {
     private final JsonNode operationProse;
     private final JsonNode relationshipInputs;
     private final ObjectNode schemas;
+    private final ObjectNode sharedParameters;
+    /** Generated parameter → its name under components/parameters. */
+    private final Map<JsonNode, String> parameterNames = new LinkedHashMap<>();
 
     private DocumentGenerator(List<Operation> operations, ResourceRegistry registry, int maxBulkItems,
             ObjectNode prose) {
@@ -72,6 +75,7 @@ public final class DocumentGenerator {
         this.operationProse = this.prose.remove("operations");
         this.relationshipInputs = this.prose.remove("relationshipInputs");
         this.schemas = this.prose.withObjectProperty("components").withObjectProperty("schemas");
+        this.sharedParameters = this.prose.withObjectProperty("components").withObjectProperty("parameters");
     }
 
     /** The document for these operations and types, with the prose of {@value #PROSE}. */
@@ -188,7 +192,7 @@ public final class DocumentGenerator {
         boolean collection = operation.kind() == Operation.Kind.LIST || operation.kind() == Operation.Kind.SUB_LIST;
         query(type, collection, operation.kind() == Operation.Kind.LIST).forEach(parameters::add);
         markExtensions(operation.operationId(), parameters, text);
-        entry.set("parameters", parameters);
+        entry.set("parameters", share(parameters, type));
 
         String responseDescription = text.path("responseDescription").asText("Success.");
         ObjectNode responses = NODES.objectNode();
@@ -231,12 +235,49 @@ public final class DocumentGenerator {
             query(registry.get(query.path("type").asText()), query.path("collection").asBoolean(), false)
                     .forEach(generated::add);
             markExtensions(operation.operationId(), generated, text);
-            parameters.addAll(generated);
+            parameters.addAll(share(generated, registry.get(query.path("type").asText())));
         }
         if (operation.extension()) {
             entry.put(EXTENSION, true);
         }
         return entry;
+    }
+
+    /**
+     * Moves generated parameters to components/parameters, each distinct one once, and refers to them: the same
+     * parameter of many operations is written once. Names follow the parameter ({@code filter[created_at]} →
+     * {@code FilterCreatedAt}, {@code ExtFilterCreatedAt} where marked as an extension), with the type's name
+     * appended where another type's parameter of that name differs.
+     */
+    private ArrayNode share(ArrayNode parameters, ResourceType type) {
+        ArrayNode refs = NODES.arrayNode();
+        for (JsonNode parameter : parameters) {
+            String name = parameterNames.get(parameter);
+            if (name == null) {
+                String base = parameter.path("in").asText().equals("path") ? "ResourceId"
+                        : (parameter.path(EXTENSION).asBoolean() ? "Ext" : "") + pascal(parameter.path("name").asText());
+                name = base;
+                int n = 2;
+                while (sharedParameters.has(name)) {
+                    name = name.equals(base) ? base + schemaPrefix(type) : base + schemaPrefix(type) + n++;
+                }
+                sharedParameters.set(name, parameter);
+                parameterNames.put(parameter, name);
+            }
+            refs.add(ref("parameters", name));
+        }
+        return refs;
+    }
+
+    /** "filter[identifier][system]" → "FilterIdentifierSystem". */
+    private static String pascal(String parameterName) {
+        StringBuilder name = new StringBuilder();
+        for (String part : parameterName.split("[\\[\\]_]+")) {
+            if (!part.isEmpty()) {
+                name.append(part.substring(0, 1).toUpperCase(Locale.ROOT)).append(part.substring(1));
+            }
+        }
+        return name.toString();
     }
 
     /** Generated parameters the prose does not list as the reference's are marked as extensions. */
@@ -470,12 +511,18 @@ public final class DocumentGenerator {
         put(prefix + "Document", responseDocument(ref(prefix + "Resource"), false));
         put(prefix + "Collection", responseDocument(object("type", "array").set("items", ref(prefix + "Resource")), true));
 
-        put(prefix + "CreateInput", inputSchema(type, true));
-        put(prefix + "UpdateInput", inputSchema(type, false));
-        ObjectNode create = requestDocument(type, true);
-        put("Create" + prefix + "Request", create);
-        put("Update" + prefix + "Request", requestDocument(type, false));
-        if (type.bulkCreate() || type.duplicatesIgnorable()) {
+        // Write schemas only where an operation (or the prose) takes them: a type without a create has none.
+        boolean creatable = operates(type, Operation.Kind.CREATE) || proseRefers(prefix + "CreateInput");
+        boolean updatable = operates(type, Operation.Kind.UPDATE) || proseRefers(prefix + "UpdateInput");
+        if (creatable) {
+            put(prefix + "CreateInput", inputSchema(type, true));
+            put("Create" + prefix + "Request", requestDocument(type, true));
+        }
+        if (updatable) {
+            put(prefix + "UpdateInput", inputSchema(type, false));
+            put("Update" + prefix + "Request", requestDocument(type, false));
+        }
+        if (creatable && (type.bulkCreate() || type.duplicatesIgnorable())) {
             ArrayNode data = NODES.arrayNode().add(ref(prefix + "Resource"));
             if (type.bulkCreate()) {
                 data.add(object("type", "array").set("items", ref(prefix + "Resource")));
@@ -490,6 +537,15 @@ public final class DocumentGenerator {
                     .set("oneOf", data), false);
             put("Create" + prefix + "Response", document);
         }
+    }
+
+    private boolean operates(ResourceType type, Operation.Kind kind) {
+        return operations.stream().anyMatch(operation -> operation.type() == type && operation.kind() == kind);
+    }
+
+    private boolean proseRefers(String schema) {
+        return operationProse.findValuesAsText("$ref").contains("#/components/schemas/" + schema)
+                || prose.findValuesAsText("$ref").contains("#/components/schemas/" + schema);
     }
 
     private void put(String name, ObjectNode schema) {
@@ -524,6 +580,9 @@ public final class DocumentGenerator {
     static ObjectNode attributeSchema(Attribute attribute) {
         ObjectNode schema = shape(attribute.shape());
         List<String> notes = new ArrayList<>();
+        if (schema.has("description")) {
+            notes.add(schema.get("description").asText());
+        }
         if (attribute.description() != null) {
             notes.add(attribute.description());
         }
@@ -717,11 +776,16 @@ public final class DocumentGenerator {
                 ? object("type", "string", "nullable", true, "maxLength", 0, "description",
                         "Leave out, or send an empty string or null: the server assigns ids (a client-chosen id answers 403).")
                 : object("type", "string", "nullable", true, "description", "When given, the id in the path."));
-        ObjectNode attributes = attributesSchema(type, create);
-        if (create && attributes.has("required")) {
-            required.add("attributes");
+        if (create) {
+            // The create's own copy of the attributes, with those it requires.
+            ObjectNode attributes = attributesSchema(type, true);
+            if (attributes.has("required")) {
+                required.add("attributes");
+            }
+            properties.set("attributes", attributes);
+        } else {
+            properties.set("attributes", ref(schemaPrefix(type) + "Attributes"));
         }
-        properties.set("attributes", attributes);
         if (!type.relationships().isEmpty()) {
             ObjectNode relationships = object("type", "object", "additionalProperties", false);
             ArrayNode requiredRelationships = NODES.arrayNode();
