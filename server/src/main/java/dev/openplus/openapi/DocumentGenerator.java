@@ -211,7 +211,7 @@ public final class DocumentGenerator {
             case DELETE -> responses.set(status(operation), success(responseDescription, "MetaDocument"));
             default -> throw new IllegalStateException("unhandled operation kind " + operation.kind());
         }
-        errorResponses(operation, item).forEach(name -> responses.set(errorStatus(name), ref("responses", name)));
+        errorResponses(operation).forEach(name -> responses.set(errorStatus(name), ref("responses", name)));
         entry.set("responses", responses);
         return entry;
     }
@@ -312,7 +312,7 @@ public final class DocumentGenerator {
         };
     }
 
-    private static List<String> errorResponses(Operation operation, boolean item) {
+    private static List<String> errorResponses(Operation operation) {
         List<String> names = new ArrayList<>(List.of("Unauthorized", "NotAcceptable"));
         switch (operation.kind()) {
             case FETCH, SUB_LIST -> names.add("NotFound");
