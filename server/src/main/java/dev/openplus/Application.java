@@ -128,7 +128,7 @@ public final class Application implements AutoCloseable {
                 .subList("/pub/patient/{id}/coaches", CoachResource.TYPE, "fetchPatientCoaches", patients::coaches);
         extra.operations().accept(declared);
         List<Operation> operations = declared.all();
-        document[0] = ApiDocument.load();
+        document[0] = ApiDocument.generate(operations, registry, config.maxBulkItems());
         List<String> table = new ArrayList<>();
 
         java.util.Map<String, Handler> managementEndpoints = ManagementServer.endpoints(database, metrics);

@@ -1,6 +1,7 @@
 package dev.openplus.jsonapi;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +22,11 @@ public final class ResourceRegistry {
 
     public ResourceType get(String name) {
         return find(name).orElseThrow(() -> new IllegalStateException("unknown resource type " + name));
+    }
+
+    /** Every registered type, in registration order. */
+    public List<ResourceType> types() {
+        return List.copyOf(types.values());
     }
 
     public ResourceType target(Relationship relationship) {

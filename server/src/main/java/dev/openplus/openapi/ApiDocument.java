@@ -3,15 +3,22 @@ package dev.openplus.openapi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 
-/** The project's own OpenAPI document, written as YAML and served as YAML and as JSON. */
+import dev.openplus.jsonapi.Operation;
+import dev.openplus.jsonapi.ResourceRegistry;
+
+/**
+ * The project's OpenAPI document, generated once at start from the routed operations and the resource types
+ * ({@link DocumentGenerator}), and served as YAML and as JSON.
+ */
 public final class ApiDocument {
-    public static final String RESOURCE = "/openapi/openplus.yaml";
-
     private final byte[] yaml;
     private final byte[] json;
 
@@ -20,14 +27,18 @@ public final class ApiDocument {
         this.json = json;
     }
 
-    public static ApiDocument load() {
-        try (InputStream in = ApiDocument.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(RESOURCE + " is not on the classpath");
-            }
-            byte[] yaml = in.readAllBytes();
-            return new ApiDocument(yaml, new ObjectMapper().writeValueAsBytes(tree(yaml)));
-        } catch (IOException e) {
+    /** The document of these operations and types; {@code maxBulkItems} is the configured bulk-create limit. */
+    public static ApiDocument generate(List<Operation> operations, ResourceRegistry registry, int maxBulkItems) {
+        JsonNode tree = DocumentGenerator.generate(operations, registry, maxBulkItems);
+        try {
+            byte[] yaml = new ObjectMapper(YAMLFactory.builder()
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                    .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
+                    .disable(YAMLGenerator.Feature.SPLIT_LINES)
+                    .build()).writeValueAsBytes(tree);
+            return new ApiDocument(yaml, new ObjectMapper().writeValueAsBytes(tree));
+        } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
     }

@@ -12,15 +12,14 @@ import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.LevelResolver;
 import com.atlassian.oai.validator.report.ValidationReport;
 
-import dev.openplus.openapi.ApiDocument;
-
 /**
  * Holds every exchange of the integration tests to the project's OpenAPI document: each /pub response, and
  * the request of each exchange that succeeded (tests of bad input send invalid requests on purpose).
  */
 final class Contract {
     private static final OpenApiInteractionValidator VALIDATOR = OpenApiInteractionValidator
-            .createForInlineApiSpecification(new String(ApiDocument.load().yaml(), StandardCharsets.UTF_8))
+            // The document the test server serves: generated at its start from its operations and types.
+            .createForInlineApiSpecification(TestServer.get().openApiYaml())
             // Merge allOf into one schema: judged separately, each part would reject the other's members.
             .withResolveRefs(true)
             .withResolveCombinators(true)

@@ -1,13 +1,23 @@
 package dev.openplus.support;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.openplus.Application;
 import dev.openplus.config.Config;
 import dev.openplus.db.Database;
 import dev.openplus.engine.ProbeResource;
+import dev.openplus.openapi.ApiDocument;
 
 /**
  * One embedded PostgreSQL and one server for the whole test run (Surefire runs every class in one JVM).
@@ -49,5 +59,40 @@ public final class TestServer {
 
     public Api api() {
         return new Api(baseUrl);
+    }
+
+    private String openApiYaml;
+
+    /**
+     * The OpenAPI document exactly as this server serves it (GET /pub/openapi.yaml, fetched once outside
+     * {@link Api}, whose exchanges are themselves checked against it).
+     */
+    public synchronized String openApiYaml() {
+        if (openApiYaml == null) {
+            try {
+                HttpResponse<String> response = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(URI.create(baseUrl + "/pub/openapi.yaml")).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) {
+                    throw new IllegalStateException("GET /pub/openapi.yaml answered " + response.statusCode());
+                }
+                openApiYaml = response.body();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return openApiYaml;
+    }
+
+    /** {@link #openApiYaml()} as a tree. */
+    public JsonNode openApiDocument() {
+        try {
+            return ApiDocument.tree(openApiYaml().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
