@@ -149,6 +149,10 @@ final class CalendarEventRules implements WriteRules {
             if (end != null) {
                 item.problem("/attributes/end_at", "a plan-check-in has no end_at");
             }
+            if (!allDay) {
+                // The timed-event rules do not apply to what must be an all-day event.
+                return;
+            }
         }
         if (allDay) {
             if (!startsADay(start, zone)) {
