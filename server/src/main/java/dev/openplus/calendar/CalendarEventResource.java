@@ -112,6 +112,8 @@ public final class CalendarEventResource {
                 .sort(new SortField("start_at", startAt, AttributeType.TIMESTAMP, false))
                 .sort(new SortField("end_at", endAt, AttributeType.TIMESTAMP, true))
                 .sort(new SortField("completed_at", completedAt, AttributeType.TIMESTAMP, true))
+                .filterScopedTo("patient", "patient")
+                .filterScopedTo("attendees", "patient", "coach")
                 .requireOneOf("patient", "groups", "organization", "attendees")
                 .tenant(ORGANIZATION_ID)
                 .deletable()

@@ -540,6 +540,22 @@ class CalendarEventTest {
         assertThat(patch(tenant.token(), id, Map.of("title", "x")).status()).isEqualTo(404);
     }
 
+    // ---- filters naming ids outside the scope ------------------------------------------------------------------
+
+    @Test
+    void patientsAndAttendeesOutsideTheScopeCannotBeFilteredOn() {
+        for (String filter : List.of("filter[patient]=" + otherPatient, "filter[patient]=000000000000000000000000",
+                "filter[attendees]=" + otherCoach, "filter[attendees]=" + coach1 + "," + otherPatient,
+                "filter[organization]=" + other.organizationId())) {
+            Api.Response response = api.get("/pub/calendar_event?" + filter, tenant.token());
+            assertThat(response.status()).as(filter).isEqualTo(403);
+            assertThat(response.at("/errors/0/code").asText()).isEqualTo("Forbidden");
+            assertThat(response.at("/errors/0/source/parameter").asText()).isEqualTo(filter.substring(0, filter.indexOf('=')));
+        }
+        assertThat(api.get("/pub/calendar_event?filter[attendees]=" + coach1 + "," + patient1, tenant.token()).status())
+                .isEqualTo(200);
+    }
+
     // ---- group scope ------------------------------------------------------------------------------------------
 
     @Test
@@ -554,7 +570,15 @@ class CalendarEventTest {
         for (JsonNode event : list.json().get("data")) {
             assertThat(event.at("/relationships/owner/data/id").asText()).isEqualTo(patient1);
         }
-        assertThat(api.get("/pub/calendar_event?filter[patient]=" + patient2, groupScopedToken).ids()).isEmpty();
+        for (String filter : List.of("filter[patient]=" + patient2, "filter[patient]=" + patient1 + "," + patient2,
+                "filter[attendees]=" + coach2, "filter[groups]=" + group2)) {
+            Api.Response refused = api.get("/pub/calendar_event?" + filter, groupScopedToken);
+            assertThat(refused.status()).as(filter).isEqualTo(403);
+            assertThat(refused.at("/errors/0/code").asText()).isEqualTo("Forbidden");
+            assertThat(refused.at("/errors/0/source/parameter").asText()).isEqualTo(filter.substring(0, filter.indexOf('=')));
+        }
+        assertThat(api.get("/pub/calendar_event?filter[attendees]=" + coach1 + "&page[limit]=500", groupScopedToken).ids())
+                .contains(mine).doesNotContain(theirs);
         assertThat(api.get("/pub/calendar_event/" + mine, groupScopedToken).status()).isEqualTo(200);
         Api.Response hidden = api.get("/pub/calendar_event/" + theirs, groupScopedToken);
         assertThat(hidden.status()).isEqualTo(404);

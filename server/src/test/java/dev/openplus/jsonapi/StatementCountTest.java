@@ -131,8 +131,9 @@ class StatementCountTest {
                 .isEqualTo(statements(() -> api.get(base + "&page[limit]=500&include=owner", tenant.token()))).isEqualTo(3);
         assertThat(statements(() -> api.get(base + "&page[size]=1&include=owner&sort=-start_at", tenant.token())))
                 .isEqualTo(statements(() -> api.get(base + "&page[size]=50&include=owner&sort=-start_at", tenant.token())));
+        // Two more statements check that the named users are patients or coaches in the caller's scope.
         assertThat(statements(() -> api.get("/pub/calendar_event?filter[attendees]=" + coach + "," + patientId
-                + "&page[limit]=500&include=owner", tenant.token()))).isEqualTo(3);
+                + "&page[limit]=500&include=owner", tenant.token()))).isEqualTo(5);
         // The locked read, the attendee check, the update, the answer's read.
         assertThat(counted("PATCH", "/pub/calendar_event/" + id, Map.of("type", "calendar_event", "attributes",
                 Map.of("attendees", List.of(Map.of("user", coach)))), 200)).isEqualTo(4);

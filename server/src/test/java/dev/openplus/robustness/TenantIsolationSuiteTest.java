@@ -139,7 +139,8 @@ class TenantIsolationSuiteTest {
                 "/pub/coach?filter[organization]=" + h.organization(), "/pub/coach?filter[groups]=" + h.group(),
                 "/pub/patient?filter[organization]=" + h.organization(), "/pub/patient?filter[groups]=" + h.group(),
                 "/pub/patient?filter[group]=" + h.group(), "/pub/calendar_event?filter[organization]=" + h.organization(),
-                "/pub/calendar_event?filter[groups]=" + h.group(), "/pub/calendar_event?filter[group]=" + h.group())) {
+                "/pub/calendar_event?filter[groups]=" + h.group(), "/pub/calendar_event?filter[group]=" + h.group(),
+                "/pub/calendar_event?filter[patient]=" + h.patient(), "/pub/calendar_event?filter[attendees]=" + h.coach())) {
             probes.add(new Probe(other, "GET", path, null, 403, "Forbidden"));
         }
         probes.add(new Probe(other, "POST", "/pub/patient", patientBody(h.group()), 403, "Forbidden"));
@@ -168,7 +169,9 @@ class TenantIsolationSuiteTest {
                 responseBody(h.outOfScopeEvent(), outOfScopeEventAttendee, h.coach()), 403, "Forbidden"));
         for (String path : List.of("/pub/coach?filter[groups]=" + h.outOfScopeGroup(),
                 "/pub/patient?filter[groups]=" + h.outOfScopeGroup(),
-                "/pub/calendar_event?filter[groups]=" + h.outOfScopeGroup())) {
+                "/pub/calendar_event?filter[groups]=" + h.outOfScopeGroup(),
+                "/pub/calendar_event?filter[patient]=" + h.outOfScopePatient(),
+                "/pub/calendar_event?filter[attendees]=" + h.outOfScopePatient())) {
             probes.add(new Probe(scoped, "GET", path, null, 403, "Forbidden"));
         }
         probes.add(new Probe(scoped, "POST", "/pub/patient", patientBody(h.outOfScopeGroup()), 403, "Forbidden"));
