@@ -8,6 +8,8 @@ import java.util.function.Consumer;
 import dev.openplus.auth.RevocationListener;
 import dev.openplus.auth.TokenEndpoint;
 import dev.openplus.auth.TokenService;
+import dev.openplus.calendar.CalendarEventResource;
+import dev.openplus.calendar.CalendarEventResponses;
 import dev.openplus.coach.CoachResource;
 import dev.openplus.config.Config;
 import dev.openplus.db.Database;
@@ -71,7 +73,8 @@ public final class Application implements AutoCloseable {
                 .register(OrganizationResource.TYPE)
                 .register(GroupResource.TYPE)
                 .register(CoachResource.TYPE)
-                .register(PatientResource.TYPE);
+                .register(PatientResource.TYPE)
+                .register(CalendarEventResource.TYPE);
     }
 
     /**
@@ -125,7 +128,14 @@ public final class Application implements AutoCloseable {
                 .fetch(PatientResource.TYPE, "fetchPatient")
                 .update(PatientResource.TYPE, "updatePatient", 200)
                 .subList("/pub/patient/{id}/groups", GroupResource.TYPE, "fetchPatientGroups", patients::groups)
-                .subList("/pub/patient/{id}/coaches", CoachResource.TYPE, "fetchPatientCoaches", patients::coaches);
+                .subList("/pub/patient/{id}/coaches", CoachResource.TYPE, "fetchPatientCoaches", patients::coaches)
+                .create(CalendarEventResource.TYPE, "createCalendarEvent", 201)
+                .list(CalendarEventResource.TYPE, "fetchCalendarEvents")
+                .fetch(CalendarEventResource.TYPE, "fetchCalendarEvent")
+                .update(CalendarEventResource.TYPE, "updateCalendarEvent", 200)
+                .delete(CalendarEventResource.TYPE, "deleteCalendarEvent")
+                .custom("POST", "/pub/calendar_event_response", "createCalendarEventResponse",
+                        new CalendarEventResponses(resources)::create);
         extra.operations().accept(declared);
         List<Operation> operations = declared.all();
         document[0] = ApiDocument.generate(operations, registry, config.maxBulkItems());

@@ -126,7 +126,7 @@ public final class ResourceEndpoints {
         CollectionQuery query = parser.parseCollection(type, exchange.queryParams(), requiredFilters);
         Caller caller = exchange.caller();
         database.transaction(dsl -> {
-            checkScopedFilters(dsl, caller, query);
+            checkScopedFilters(dsl, caller, type, query);
             ResourceRepository.PageResult result = repository.list(dsl, type, caller, query, base);
             List<ResourceRow> included = repository.included(dsl, caller, result.rows(), query.includes());
             Map<String, String> links = links(exchange.path(), query, result);
@@ -144,13 +144,29 @@ public final class ResourceEndpoints {
     }
 
     /**
-     * A filter naming an organization or group outside the caller's scope is refused (403), never answered
-     * with an empty list: the caller must learn that the filter cannot be served.
+     * A filter naming an organization, a group, or (for filters the type scopes to target types) any resource
+     * outside the caller's scope is refused (403), never answered with an empty list: the caller must learn that
+     * the filter cannot be served. One statement per group filter and per target type.
      */
-    private void checkScopedFilters(DSLContext dsl, Caller caller, CollectionQuery query) {
+    private void checkScopedFilters(DSLContext dsl, Caller caller, ResourceType type, CollectionQuery query) {
         ApiException.Collector problems = new ApiException.Collector();
         for (Map.Entry<FilterDef, Object> filter : query.filters().entrySet()) {
             String parameter = query.parameterOf(filter.getKey());
+            List<String> targets = type.filterTargets(filter.getKey().name());
+            if (!targets.isEmpty()) {
+                @SuppressWarnings("unchecked")
+                List<String> ids = (List<String>) filter.getValue();
+                java.util.Set<String> visible = new java.util.HashSet<>();
+                for (String target : targets) {
+                    ResourceType targetType = registry.get(target);
+                    visible.addAll(dsl.select(targetType.id()).from(targetType.table()).where(targetType.id().in(ids))
+                            .and(targetType.scope(caller)).fetch(targetType.id()));
+                }
+                if (!visible.containsAll(ids)) {
+                    problems.add(new ApiError(ErrorCode.Forbidden.status(), ErrorCode.Forbidden,
+                            "an id is not a " + String.join(" or ", targets) + " in this client's scope", null, parameter));
+                }
+            }
             if (filter.getKey().kind() == FilterKind.ORGANIZATION
                     && !caller.organizationId().equals(filter.getValue())) {
                 problems.add(new ApiError(ErrorCode.Forbidden.status(), ErrorCode.Forbidden,

@@ -28,6 +28,7 @@ public final class ResourceType {
     private final Map<String, Relationship> relationships;
     private final Map<String, FilterDef> filters;
     private final Map<String, String> filterAliases;
+    private final Map<String, List<String>> filterTargets;
     private final List<List<String>> requiredFilterChoices;
     private final Map<String, SortField> sorts;
     private final Function<Caller, Condition> scope;
@@ -58,6 +59,7 @@ public final class ResourceType {
         this.relationships = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.relationships));
         this.filters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.filters));
         this.filterAliases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.filterAliases));
+        this.filterTargets = Map.copyOf(builder.filterTargets);
         this.requiredFilterChoices = List.copyOf(builder.requiredFilterChoices);
         this.sorts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.sorts));
         this.scope = builder.scope;
@@ -102,6 +104,14 @@ public final class ResourceType {
     /** A filter by name or alias. */
     public Optional<FilterDef> filter(String filterName) {
         return Optional.ofNullable(filters.get(filterAliases.getOrDefault(filterName, filterName)));
+    }
+
+    /**
+     * The resource types whose ids an id-list filter names (empty for other filters): every id must be one of
+     * them in the caller's scope, or the filter is refused with 403 like an organization or group outside it.
+     */
+    public List<String> filterTargets(String filterName) {
+        return filterTargets.getOrDefault(filterName, List.of());
     }
 
     /** Each inner list: at least one of these filters must be given. */
@@ -198,6 +208,7 @@ public final class ResourceType {
         private final LinkedHashMap<String, Relationship> relationships = new LinkedHashMap<>();
         private final LinkedHashMap<String, FilterDef> filters = new LinkedHashMap<>();
         private final LinkedHashMap<String, String> filterAliases = new LinkedHashMap<>();
+        private final LinkedHashMap<String, List<String>> filterTargets = new LinkedHashMap<>();
         private final List<List<String>> requiredFilterChoices = new ArrayList<>();
         private final LinkedHashMap<String, SortField> sorts = new LinkedHashMap<>();
         private Function<Caller, Condition> scope;
@@ -265,6 +276,12 @@ public final class ResourceType {
 
         public Builder filterAlias(String alias, String filterName) {
             filterAliases.put(alias, filterName);
+            return this;
+        }
+
+        /** The ids of an id-list filter name resources of these types, which must lie in the caller's scope. */
+        public Builder filterScopedTo(String filterName, String... targetTypes) {
+            filterTargets.put(filterName, List.of(targetTypes));
             return this;
         }
 

@@ -44,8 +44,11 @@ public final class ResourceWriter {
         this.maxBulkItems = maxBulkItems;
     }
 
-    /** What a write stored: the ids written (request order) and the pointers of skipped items. */
-    public record Result(List<String> ids, List<String> skipped) {
+    /**
+     * What a write stored: the ids written (request order), the pointers of skipped items, and the members the
+     * rules ignored ({@link WriteItem#ignore}).
+     */
+    public record Result(List<String> ids, List<String> skipped, List<String> ignoredByRules) {
     }
 
     // ---- operations -------------------------------------------------------------------------------------------
@@ -436,20 +439,26 @@ public final class ResourceWriter {
     private static Result result(WriteBatch batch) {
         List<String> ids = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        List<String> ignoredByRules = new ArrayList<>();
         for (WriteItem item : batch.items()) {
             if (item.skipped()) {
                 skipped.add(item.pointer());
             } else {
                 ids.add(item.id());
+                ignoredByRules.addAll(item.ignored());
             }
         }
-        return new Result(ids, skipped);
+        return new Result(ids, skipped, ignoredByRules);
     }
 
-    /** meta.ignored: the read-only members each item sent, then the items skipped as duplicates. */
+    /**
+     * meta.ignored: the read-only members each item sent, the members the rules ignored, then the items skipped
+     * as duplicates.
+     */
     public static List<String> ignored(List<BodyReader.ResourceInput> inputs, Result result) {
         List<String> ignored = new ArrayList<>();
         inputs.forEach(input -> ignored.addAll(input.ignored()));
+        ignored.addAll(result.ignoredByRules());
         ignored.addAll(result.skipped());
         return ignored;
     }

@@ -31,6 +31,7 @@ public final class WriteItem {
     private final Map<Field<?>, Object> columns = new LinkedHashMap<>();
     private final Map<Relationship, List<Link>> links = new LinkedHashMap<>();
     private final List<ApiError> problems = new ArrayList<>();
+    private final List<String> ignored = new ArrayList<>();
     private boolean skipped;
 
     WriteItem(String id, BodyReader.ResourceInput input, Map<String, Object> stored,
@@ -135,6 +136,18 @@ public final class WriteItem {
 
     List<ApiError> problems() {
         return problems;
+    }
+
+    /**
+     * Records that the rules ignored a member the client sent (e.g. a read-only member of a nested item, which a
+     * shape cannot mark), at a pointer below this item's; listed in {@code meta.ignored} like read-only attributes.
+     */
+    public void ignore(String pointerBelowItem) {
+        ignored.add(pointer() + pointerBelowItem);
+    }
+
+    List<String> ignored() {
+        return ignored;
     }
 
     /** Leaves the item out (a duplicate under {@code meta.ignore_duplicates}); listed in {@code meta.ignored}. */

@@ -240,6 +240,22 @@ class EngineWriteTest {
     }
 
     @Test
+    void anIdFilterScopedToATypeRefusesIdsOutsideTheScope() {
+        String id = create(probe(valid(), patient, group)).at("/data/id").asText();
+        Api.Response own = api.get("/pub/probe?filter[organization]=" + tenant.organizationId() + "&filter[owner]="
+                + patient + "&page[limit]=500", tenant.token());
+        assertThat(own.status()).as(own.body()).isEqualTo(200);
+        assertThat(own.ids()).contains(id);
+        for (String owners : List.of(otherPatient, patient + "," + otherPatient, "000000000000000000000000")) {
+            Api.Response refused = api.get("/pub/probe?filter[organization]=" + tenant.organizationId()
+                    + "&filter[owner]=" + owners, tenant.token());
+            assertThat(refused.status()).as(owners).isEqualTo(403);
+            assertThat(refused.at("/errors/0/code").asText()).isEqualTo("Forbidden");
+            assertThat(refused.at("/errors/0/source/parameter").asText()).isEqualTo("filter[owner]");
+        }
+    }
+
+    @Test
     void aGroupScopedClientCannotWriteOutsideItsGroups() {
         String outsider = createPatient(tenant, secondGroup);
         String scopedToken = fixtures.token(fixtures.client(tenant.organizationId(), group));

@@ -104,6 +104,8 @@ public final class ProbeResource {
                         .joinOrganization(DSL.field(DSL.name("engine_probe_group", "organization_id"), SQLDataType.CHAR(24)))
                         .writable())
                 .filter(new FilterDef("organization", FilterKind.ORGANIZATION, org -> organization.eq((String) org)))
+                .filter(new FilterDef("owner", FilterKind.ID_LIST, owners -> owner.in((List<?>) owners)))
+                .filterScopedTo("owner", "patient")
                 .sort(new SortField("name", name, AttributeType.STRING, false))
                 .requireOneOf("organization")
                 .tenant(organization)

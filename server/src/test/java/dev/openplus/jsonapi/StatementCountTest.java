@@ -107,6 +107,44 @@ class StatementCountTest {
         assertThat(byGroup).isEqualTo(4);
     }
 
+    @Test
+    void calendarEventReadsAndWritesCostAFixedNumberOfStatements() {
+        String patientId = api.post("/pub/patient", tenant.token(), Api.json(Map.of("data", patient("calendar-owner"))))
+                .at("/data/id").asText();
+        Map<String, Object> event = Map.of("type", "calendar_event", "attributes", Map.of("type", "reminder",
+                        "all_day", true, "start_at", "2024-05-06T00:00:00Z", "title", "Counted",
+                        "attendees", List.of(Map.of("user", coach), Map.of("user", patientId))),
+                "relationships", Map.of("owner", Map.of("data", Map.of("type", "patient", "id", patientId))));
+        // The owner check, one check of every attendee at once, the insert, the answer's read.
+        assertThat(counted("POST", "/pub/calendar_event", event, 201)).isEqualTo(4);
+        String eventId = null;
+        for (int i = 0; i < 12; i++) {
+            eventId = api.post("/pub/calendar_event", tenant.token(), Api.json(Map.of("data", event))).at("/data/id").asText();
+        }
+        String id = eventId;
+        assertThat(statements(() -> api.get("/pub/calendar_event/" + id, tenant.token()))).isEqualTo(1);
+        assertThat(statements(() -> api.get("/pub/calendar_event/" + id + "?include=owner", tenant.token()))).isEqualTo(2);
+        String base = "/pub/calendar_event?filter[organization]=" + tenant.organizationId();
+        long small = statements(() -> api.get(base + "&page[limit]=1", tenant.token()));
+        assertThat(small).isEqualTo(statements(() -> api.get(base + "&page[limit]=500", tenant.token()))).isEqualTo(2);
+        assertThat(statements(() -> api.get(base + "&page[limit]=1&include=owner", tenant.token())))
+                .isEqualTo(statements(() -> api.get(base + "&page[limit]=500&include=owner", tenant.token()))).isEqualTo(3);
+        assertThat(statements(() -> api.get(base + "&page[size]=1&include=owner&sort=-start_at", tenant.token())))
+                .isEqualTo(statements(() -> api.get(base + "&page[size]=50&include=owner&sort=-start_at", tenant.token())));
+        // Two more statements check that the named users are patients or coaches in the caller's scope.
+        assertThat(statements(() -> api.get("/pub/calendar_event?filter[attendees]=" + coach + "," + patientId
+                + "&page[limit]=500&include=owner", tenant.token()))).isEqualTo(5);
+        // The locked read, the attendee check, the update, the answer's read.
+        assertThat(counted("PATCH", "/pub/calendar_event/" + id, Map.of("type", "calendar_event", "attributes",
+                Map.of("attendees", List.of(Map.of("user", coach)))), 200)).isEqualTo(4);
+        String attendee = api.get("/pub/calendar_event/" + id, tenant.token()).at("/data/attributes/attendees/0/_id").asText();
+        // The locked event, the user's kind, the update, the response row.
+        assertThat(counted("POST", "/pub/calendar_event_response", Map.of("type", "calendar_event_response",
+                "attributes", Map.of("attendee", attendee, "response_status", "accepted"),
+                "relationships", Map.of("user", Map.of("data", Map.of("type", "coach", "id", coach)),
+                        "calendar_event", Map.of("data", Map.of("type", "calendar_event", "id", id)))), 201)).isEqualTo(4);
+    }
+
     private static Map<String, Object> probe(String patientId) {
         return Map.of("type", "probe", "attributes", Map.of("name", "Counted", "kind", "beta",
                         "settings", Map.of("mode", "daily", "metrics", List.of(Map.of("metric_type", "steps")))),

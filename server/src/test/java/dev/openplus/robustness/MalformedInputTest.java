@@ -27,6 +27,8 @@ class MalformedInputTest {
     static Fixtures.Tenant tenant;
     static String group;
     static String patient;
+    static String event;
+    static String attendee;
 
     /** A write endpoint and a valid resource object for it, which the cases spoil one way each. */
     record Write(String name, String method, String path, String type, Map<String, Object> valid,
@@ -48,6 +50,16 @@ class MalformedInputTest {
                 "attributes", Map.of("first_name", "Rob"),
                 "relationships", Map.of("groups", Map.of("data", List.of(Map.of("type", "group", "id", group))))))))
                 .at("/data/id").asText();
+        Api.Response created = api.post("/pub/calendar_event", tenant.token(),
+                Api.json(Map.of("data", validEvent())).replace("PATIENT", patient));
+        event = created.at("/data/id").asText();
+        attendee = created.at("/data/attributes/attendees/0/_id").asText();
+    }
+
+    static Map<String, Object> validEvent() {
+        return Map.of("type", "calendar_event", "attributes", Map.of("type", "reminder", "all_day", true,
+                        "start_at", "2024-05-06T00:00:00Z", "title", "Robust", "attendees", List.of(Map.of("user", "PATIENT"))),
+                "relationships", Map.of("owner", Map.of("data", Map.of("type", "patient", "id", "PATIENT"))));
     }
 
     static List<Write> writes() {
@@ -69,6 +81,30 @@ class MalformedInputTest {
         patientInvalid.put("email_address", "fiona-at-example");
         Map<String, Object> validPatient = Map.of("type", "patient", "attributes", Map.of("first_name", "Ok"),
                 "relationships", patientRelationships);
+        Map<String, Object> eventWrongTypes = new LinkedHashMap<>();
+        eventWrongTypes.put("type", 5);
+        eventWrongTypes.put("time_zone", 1);
+        eventWrongTypes.put("all_day", "yes");
+        eventWrongTypes.put("start_at", 20240506);
+        eventWrongTypes.put("end_at", true);
+        eventWrongTypes.put("title", 7);
+        eventWrongTypes.put("location", List.of());
+        eventWrongTypes.put("description", Map.of());
+        eventWrongTypes.put("attendees", "everyone");
+        eventWrongTypes.put("completed_at", 1);
+        eventWrongTypes.put("completed_by", 2);
+        Map<String, Object> eventInvalid = new LinkedHashMap<>();
+        eventInvalid.put("type", "party");
+        eventInvalid.put("time_zone", "Mars/Olympus_Mons");
+        eventInvalid.put("start_at", "2024-02-30T00:00:00Z");
+        eventInvalid.put("completed_by", "someone");
+        Map<String, Object> responseWrongTypes = new LinkedHashMap<>();
+        responseWrongTypes.put("attendee", 5);
+        responseWrongTypes.put("response_status", true);
+        Map<String, Object> validResponse = Map.of("type", "calendar_event_response",
+                "attributes", Map.of("attendee", "ATTENDEE", "response_status", "accepted"),
+                "relationships", Map.of("user", Map.of("data", Map.of("type", "user", "id", "PATIENT")),
+                        "calendar_event", Map.of("data", Map.of("type", "calendar_event", "id", "EVENT"))));
         return List.of(
                 new Write("create group", "POST", "/pub/group", "group",
                         Map.of("type", "group", "attributes", Map.of("name", "Fine")),
@@ -79,7 +115,15 @@ class MalformedInputTest {
                         Map.of("type", "patient", "id", "PATIENT", "attributes", Map.of("note", "x")), patientWrongTypes,
                         patientInvalid, List.of(), "note"),
                 new Write("upsert patient", "PUT", "/pub/patient", "patient", validPatient, patientWrongTypes,
-                        patientInvalid, List.of(), "last_name"));
+                        patientInvalid, List.of(), "last_name"),
+                new Write("create calendar event", "POST", "/pub/calendar_event", "calendar_event", validEvent(),
+                        eventWrongTypes, eventInvalid, List.of("type"), "title"),
+                new Write("update calendar event", "PATCH", "/pub/calendar_event/EVENT", "calendar_event",
+                        Map.of("type", "calendar_event", "id", "EVENT", "attributes", Map.of("title", "x")), eventWrongTypes,
+                        eventInvalid, List.of(), "description"),
+                new Write("create calendar event response", "POST", "/pub/calendar_event_response",
+                        "calendar_event_response", validResponse, responseWrongTypes,
+                        Map.of("response_status", "needsAction"), List.of("attendee"), "attendee"));
     }
 
     /** One case: a body, and the status, code and pointer it must answer with. */
@@ -92,7 +136,8 @@ class MalformedInputTest {
     }
 
     static String bind(String text) {
-        return text.replace("GROUP", group).replace("PATIENT", patient);
+        return text.replace("GROUP", group).replace("PATIENT", patient).replace("EVENT", event)
+                .replace("ATTENDEE", attendee);
     }
 
     static String document(Write write, Object data) {
@@ -170,7 +215,8 @@ class MalformedInputTest {
     static Map<String, Long> rowCounts() {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String table : List.of("organization", "patient_group", "coach", "coach_group", "api_client", "oauth_token",
-                "patient", "patient_group_member", "patient_coach", "patient_identifier")) {
+                "patient", "patient_group_member", "patient_coach", "patient_identifier", "calendar_event",
+                "calendar_event_response")) {
             counts.put(table, server.database.dsl().fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name(table))) * 1L);
         }
         return counts;
@@ -197,7 +243,8 @@ class MalformedInputTest {
                 new Collection("/pub/coach?filter[organization]=ORG", "coach", true),
                 new Collection("/pub/patient?filter[organization]=ORG", "patient", true),
                 new Collection("/pub/patient/PATIENT/groups?x=", "group", true),
-                new Collection("/pub/patient/PATIENT/coaches?x=", "coach", true));
+                new Collection("/pub/patient/PATIENT/coaches?x=", "coach", true),
+                new Collection("/pub/calendar_event?filter[organization]=ORG", "calendar_event", true));
     }
 
     /** One collection case: extra query text and the parameter the error must name. */

@@ -33,8 +33,32 @@ class TenantIsolationSuiteTest {
 
     /** One organization's data, with the strings that must never leak. */
     record Side(String organization, String group, String outOfScopeGroup, String coach, String patient,
-            String outOfScopePatient, String tokenId, String token, List<String> secrets) {
+            String outOfScopePatient, String tokenId, String token, List<String> secrets, String event,
+            String outOfScopeEvent) {
     }
+
+    /** A calendar event of the patient with one attendee; returns its id and its attendee's _id. */
+    private static String[] calendarEvent(String token, String patient, String attendee, String title) {
+        Api.Response created = api.post("/pub/calendar_event", token, eventBody(patient, attendee, title));
+        return new String[] {created.at("/data/id").asText(), created.at("/data/attributes/attendees/0/_id").asText()};
+    }
+
+    private static String eventBody(String owner, String attendee, String title) {
+        return Api.json(Map.of("data", Map.of("type", "calendar_event", "attributes", Map.of("type", "reminder",
+                "all_day", true, "start_at", "2024-05-06T00:00:00Z", "title", title,
+                "attendees", List.of(Map.of("user", attendee))),
+                "relationships", Map.of("owner", Map.of("data", Map.of("type", "patient", "id", owner))))));
+    }
+
+    private static String responseBody(String event, String attendee, String user) {
+        return Api.json(Map.of("data", Map.of("type", "calendar_event_response",
+                "attributes", Map.of("attendee", attendee, "response_status", "accepted"),
+                "relationships", Map.of("user", Map.of("data", Map.of("type", "user", "id", user)),
+                        "calendar_event", Map.of("data", Map.of("type", "calendar_event", "id", event))))));
+    }
+
+    static String eventAttendee;
+    static String outOfScopeEventAttendee;
 
     /** A request made by a caller who must not see {@code hidden}'s data. */
     record Probe(String caller, String method, String path, String body, int status, String code) {
@@ -68,9 +92,13 @@ class TenantIsolationSuiteTest {
                 "relationships", Map.of("groups", Map.of("data", List.of(Map.of("type", "group", "id", outOfScopeGroup))))))))
                 .at("/data/id").asText();
         String tokenId = fixtures.tokenResponse(alpha.client()).at("/data/id").asText();
+        String[] event = calendarEvent(alpha.token(), patient, coach, "Hidden Secret Event");
+        String[] outOfScopeEvent = calendarEvent(alpha.token(), outOfScopePatient, coach, "Outofscopepatient visit");
+        eventAttendee = event[1];
+        outOfScopeEventAttendee = outOfScopeEvent[1];
         hidden = new Side(alpha.organizationId(), group, outOfScopeGroup, coach, patient, outOfScopePatient, tokenId,
                 alpha.token(), List.of("Hidden Secret", "Hiddencoach", "Secretson", "Hiddenpatient", "SECRET-EHR",
-                        "SECRET-MRN-1", "Outofscopepatient", "Hidden Second Group"));
+                        "SECRET-MRN-1", "Outofscopepatient", "Hidden Second Group"), event[0], outOfScopeEvent[0]);
 
         Fixtures.Tenant beta = fixtures.tenant("Prober Organization");
         fixtures.group(beta.organizationId(), "Prober Group");
@@ -95,15 +123,24 @@ class TenantIsolationSuiteTest {
                 {"/pub/organization/" + h.organization()}, {"/pub/group/" + h.group()}, {"/pub/coach/" + h.coach()},
                 {"/pub/patient/" + h.patient()}, {"/pub/patient/" + h.patient() + "/groups"},
                 {"/pub/patient/" + h.patient() + "/coaches"}, {"/pub/oauth/token/" + h.tokenId() + "/groups"},
-                {"/pub/oauth/token/" + h.tokenId() + "/organization"}}) {
+                {"/pub/oauth/token/" + h.tokenId() + "/organization"}, {"/pub/calendar_event/" + h.event()}}) {
             probes.add(new Probe(other, "GET", path[0], null, 404, "ResourceNotFound"));
         }
         probes.add(new Probe(other, "PATCH", "/pub/patient/" + h.patient(),
                 "{\"data\":{\"type\":\"patient\",\"attributes\":{\"note\":\"x\"}}}", 404, "ResourceNotFound"));
+        probes.add(new Probe(other, "PATCH", "/pub/calendar_event/" + h.event(),
+                "{\"data\":{\"type\":\"calendar_event\",\"attributes\":{\"title\":\"x\"}}}", 404, "ResourceNotFound"));
+        probes.add(new Probe(other, "DELETE", "/pub/calendar_event/" + h.event(), null, 404, "ResourceNotFound"));
+        probes.add(new Probe(other, "POST", "/pub/calendar_event", eventBody(h.patient(), h.coach(), "Probe"), 403,
+                "Forbidden"));
+        probes.add(new Probe(other, "POST", "/pub/calendar_event_response",
+                responseBody(h.event(), eventAttendee, h.coach()), 403, "Forbidden"));
         for (String path : List.of("/pub/group?filter[organization]=" + h.organization(),
                 "/pub/coach?filter[organization]=" + h.organization(), "/pub/coach?filter[groups]=" + h.group(),
                 "/pub/patient?filter[organization]=" + h.organization(), "/pub/patient?filter[groups]=" + h.group(),
-                "/pub/patient?filter[group]=" + h.group())) {
+                "/pub/patient?filter[group]=" + h.group(), "/pub/calendar_event?filter[organization]=" + h.organization(),
+                "/pub/calendar_event?filter[groups]=" + h.group(), "/pub/calendar_event?filter[group]=" + h.group(),
+                "/pub/calendar_event?filter[patient]=" + h.patient(), "/pub/calendar_event?filter[attendees]=" + h.coach())) {
             probes.add(new Probe(other, "GET", path, null, 403, "Forbidden"));
         }
         probes.add(new Probe(other, "POST", "/pub/patient", patientBody(h.group()), 403, "Forbidden"));
@@ -117,13 +154,24 @@ class TenantIsolationSuiteTest {
 
         String scoped = "group-scoped client";
         for (String path : List.of("/pub/group/" + h.outOfScopeGroup(), "/pub/patient/" + h.outOfScopePatient(),
-                "/pub/patient/" + h.outOfScopePatient() + "/groups", "/pub/patient/" + h.outOfScopePatient() + "/coaches")) {
+                "/pub/patient/" + h.outOfScopePatient() + "/groups", "/pub/patient/" + h.outOfScopePatient() + "/coaches",
+                "/pub/calendar_event/" + h.outOfScopeEvent())) {
             probes.add(new Probe(scoped, "GET", path, null, 404, "ResourceNotFound"));
         }
         probes.add(new Probe(scoped, "PATCH", "/pub/patient/" + h.outOfScopePatient(),
                 "{\"data\":{\"type\":\"patient\",\"attributes\":{\"note\":\"x\"}}}", 404, "ResourceNotFound"));
+        probes.add(new Probe(scoped, "PATCH", "/pub/calendar_event/" + h.outOfScopeEvent(),
+                "{\"data\":{\"type\":\"calendar_event\",\"attributes\":{\"title\":\"x\"}}}", 404, "ResourceNotFound"));
+        probes.add(new Probe(scoped, "DELETE", "/pub/calendar_event/" + h.outOfScopeEvent(), null, 404, "ResourceNotFound"));
+        probes.add(new Probe(scoped, "POST", "/pub/calendar_event", eventBody(h.outOfScopePatient(), h.coach(), "Probe"),
+                403, "Forbidden"));
+        probes.add(new Probe(scoped, "POST", "/pub/calendar_event_response",
+                responseBody(h.outOfScopeEvent(), outOfScopeEventAttendee, h.coach()), 403, "Forbidden"));
         for (String path : List.of("/pub/coach?filter[groups]=" + h.outOfScopeGroup(),
-                "/pub/patient?filter[groups]=" + h.outOfScopeGroup())) {
+                "/pub/patient?filter[groups]=" + h.outOfScopeGroup(),
+                "/pub/calendar_event?filter[groups]=" + h.outOfScopeGroup(),
+                "/pub/calendar_event?filter[patient]=" + h.outOfScopePatient(),
+                "/pub/calendar_event?filter[attendees]=" + h.outOfScopePatient())) {
             probes.add(new Probe(scoped, "GET", path, null, 403, "Forbidden"));
         }
         probes.add(new Probe(scoped, "POST", "/pub/patient", patientBody(h.outOfScopeGroup()), 403, "Forbidden"));
@@ -149,6 +197,15 @@ class TenantIsolationSuiteTest {
         for (String secret : secrets) {
             assertThat(response.body()).doesNotContain(secret);
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aGroupScopedClientListsOnlyItsPatientsEvents() {
+        Api.Response response = api.get("/pub/calendar_event?filter[organization]=" + hidden.organization()
+                + "&include=owner&page[limit]=500", groupScopedToken);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        assertThat(response.ids()).contains(hidden.event()).doesNotContain(hidden.outOfScopeEvent());
+        assertThat(response.body()).doesNotContain("Outofscopepatient").doesNotContain(hidden.outOfScopePatient());
     }
 
     static Stream<Arguments> authenticatedRoutes() {
