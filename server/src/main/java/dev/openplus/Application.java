@@ -25,6 +25,12 @@ import dev.openplus.organization.OrganizationResource;
 import dev.openplus.patient.PatientEndpoints;
 import dev.openplus.patient.PatientResource;
 import dev.openplus.openapi.ApiDocument;
+import dev.openplus.reward.RewardEarningFulfillmentResource;
+import dev.openplus.reward.RewardEarningResource;
+import dev.openplus.reward.RewardEndpoints;
+import dev.openplus.reward.RewardProgramActivationResource;
+import dev.openplus.reward.RewardProgramResource;
+import dev.openplus.reward.RewardResource;
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -68,7 +74,12 @@ public final class Application implements AutoCloseable {
                 .register(OrganizationResource.TYPE)
                 .register(GroupResource.TYPE)
                 .register(CoachResource.TYPE)
-                .register(PatientResource.TYPE);
+                .register(PatientResource.TYPE)
+                .register(RewardProgramResource.TYPE)
+                .register(RewardProgramActivationResource.TYPE)
+                .register(RewardResource.TYPE)
+                .register(RewardEarningResource.TYPE)
+                .register(RewardEarningFulfillmentResource.TYPE);
     }
 
     /**
@@ -94,6 +105,7 @@ public final class Application implements AutoCloseable {
         RevocationListener revocations = new RevocationListener(database, tokens).start();
         TokenEndpoint tokenEndpoint = new TokenEndpoint(database, tokens, resources);
         PatientEndpoints patients = new PatientEndpoints(resources, writer);
+        RewardEndpoints rewards = new RewardEndpoints(resources);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ApiDocument[] document = new ApiDocument[1];
         Operations declared = new Operations(resources, writer)
@@ -121,7 +133,25 @@ public final class Application implements AutoCloseable {
                 .fetch(PatientResource.TYPE, "fetchPatient")
                 .update(PatientResource.TYPE, "updatePatient", 200)
                 .subList("/pub/patient/{id}/groups", GroupResource.TYPE, "fetchPatientGroups", patients::groups)
-                .subList("/pub/patient/{id}/coaches", CoachResource.TYPE, "fetchPatientCoaches", patients::coaches);
+                .subList("/pub/patient/{id}/coaches", CoachResource.TYPE, "fetchPatientCoaches", patients::coaches)
+                .create(RewardProgramResource.TYPE, "createRewardProgram", 200)
+                .list(RewardProgramResource.TYPE, "fetchRewardPrograms")
+                .fetch(RewardProgramResource.TYPE, "fetchRewardProgram")
+                .subList("/pub/reward_program/{id}/group", GroupResource.TYPE, "fetchRewardProgramGroup",
+                        rewards::programGroup)
+                .create(RewardProgramActivationResource.TYPE, "createRewardProgramActivation", 200)
+                .list(RewardProgramActivationResource.TYPE, "fetchRewardProgramActivations")
+                .fetch(RewardProgramActivationResource.TYPE, "fetchRewardProgramActivation")
+                .update(RewardProgramActivationResource.TYPE, "updateRewardProgramActivation", 200).asExtension()
+                .create(RewardResource.TYPE, "createReward", 200)
+                .list(RewardResource.TYPE, "fetchRewards")
+                .fetch(RewardResource.TYPE, "fetchReward")
+                .create(RewardEarningResource.TYPE, "createRewardEarning", 200)
+                .list(RewardEarningResource.TYPE, "fetchRewardEarnings")
+                .fetch(RewardEarningResource.TYPE, "fetchRewardEarning")
+                .create(RewardEarningFulfillmentResource.TYPE, "createRewardEarningFulfillment", 200)
+                .list(RewardEarningFulfillmentResource.TYPE, "fetchRewardEarningFulfillments")
+                .fetch(RewardEarningFulfillmentResource.TYPE, "fetchRewardEarningFulfillment");
         extra.operations().accept(declared);
         List<Operation> operations = declared.all();
         document[0] = ApiDocument.load();
