@@ -145,6 +145,13 @@ final class RewardTestSupport {
                 List.of());
     }
 
+    /** The ids of a document's {@code included} resources. */
+    static List<String> includedIds(Api.Response response) {
+        List<String> ids = new java.util.ArrayList<>();
+        response.at("/included").forEach(resource -> ids.add(resource.get("id").asText()));
+        return ids;
+    }
+
     /** Asserts a single 409 InvalidBodyParameter at the pointer. */
     static void assertProblem(Api.Response response, String pointer) {
         assertThat(response.status()).as(response.body()).isEqualTo(409);
