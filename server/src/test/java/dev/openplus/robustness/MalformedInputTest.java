@@ -27,6 +27,10 @@ class MalformedInputTest {
     static Fixtures.Tenant tenant;
     static String group;
     static String patient;
+    static String program;
+    static String activation;
+    static String reward;
+    static String earning;
 
     /** A write endpoint and a valid resource object for it, which the cases spoil one way each. */
     record Write(String name, String method, String path, String type, Map<String, Object> valid,
@@ -48,6 +52,27 @@ class MalformedInputTest {
                 "attributes", Map.of("first_name", "Rob"),
                 "relationships", Map.of("groups", Map.of("data", List.of(Map.of("type", "group", "id", group))))))))
                 .at("/data/id").asText();
+        program = created("/pub/reward_program", Map.of("type", "reward_program", "attributes", Map.of("name", "Robust",
+                "start_at", "2020-01-01T00:00:00Z", "end_at", "2099-01-01T00:00:00Z", "budget_value", 100,
+                "fulfill_as_earned", true), "relationships", Map.of("group", one("group", group))));
+        activation = created("/pub/reward_program_activation", Map.of("type", "reward_program_activation",
+                "attributes", Map.of("activated_at", "2021-01-01T00:00:00Z"), "relationships",
+                Map.of("reward_program", one("reward_program", program), "patient", one("patient", patient))));
+        reward = created("/pub/reward", Map.of("type", "reward", "attributes", Map.of("description", "Robust",
+                "allocated_value", 5, "allocated_at", "2021-01-02T00:00:00Z"),
+                "relationships", Map.of("reward_program_activation", one("reward_program_activation", activation))));
+        earning = created("/pub/reward_earning", Map.of("type", "reward_earning", "attributes", Map.of("earned_value", 5,
+                "earned_at", "2021-01-03T00:00:00Z"), "relationships", Map.of("reward", one("reward", reward))));
+    }
+
+    private static Map<String, Object> one(String type, String id) {
+        return Map.of("data", Map.of("type", type, "id", id));
+    }
+
+    private static String created(String path, Map<String, Object> data) {
+        Api.Response response = api.post(path, tenant.token(), Api.json(Map.of("data", data)));
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return response.at("/data/id").asText();
     }
 
     static List<Write> writes() {
@@ -79,7 +104,47 @@ class MalformedInputTest {
                         Map.of("type", "patient", "id", "PATIENT", "attributes", Map.of("note", "x")), patientWrongTypes,
                         patientInvalid, List.of(), "note"),
                 new Write("upsert patient", "PUT", "/pub/patient", "patient", validPatient, patientWrongTypes,
-                        patientInvalid, List.of(), "last_name"));
+                        patientInvalid, List.of(), "last_name"),
+                new Write("create reward program", "POST", "/pub/reward_program", "reward_program",
+                        Map.of("type", "reward_program", "attributes", Map.of("name", "Fine", "start_at",
+                                "2020-01-01T00:00:00Z", "end_at", "2021-01-01T00:00:00Z", "budget_value", 10),
+                                "relationships", Map.of("group", one("group", "GROUP"))),
+                        Map.of("name", 5, "budget_value", "lots", "start_at", 7, "frozen", "yes", "duration_active", true,
+                                "budget_unit", 1),
+                        Map.of("budget_unit", "euro", "budget_value", 0, "duration_active", -1,
+                                "end_at", "2021-13-01T00:00:00Z"),
+                        List.of("name"), "tagline"),
+                new Write("create reward program activation", "POST", "/pub/reward_program_activation",
+                        "reward_program_activation", Map.of("type", "reward_program_activation",
+                                "attributes", Map.of("activated_at", "2021-06-01T00:00:00Z"), "relationships",
+                                Map.of("reward_program", one("reward_program", "PROGRAMID"),
+                                        "patient", one("patient", "PATIENT"))),
+                        Map.of("activated_at", 5, "deactivated_at", false), Map.of("activated_at", "yesterday"),
+                        List.of("activated_at"), "deactivated_at"),
+                new Write("update reward program activation", "PATCH", "/pub/reward_program_activation/ACTIVATIONID",
+                        "reward_program_activation", Map.of("type", "reward_program_activation", "id", "ACTIVATIONID",
+                                "attributes", Map.of("deactivated_at", "2098-01-01T00:00:00Z")),
+                        Map.of("deactivated_at", 1, "activated_at", List.of()), Map.of("deactivated_at", "soon"),
+                        List.of(), "deactivated_at"),
+                new Write("create reward", "POST", "/pub/reward", "reward", Map.of("type", "reward", "attributes",
+                                Map.of("description", "Fine", "allocated_value", 1, "allocated_at", "2021-06-01T00:00:00Z"),
+                                "relationships", Map.of("reward_program_activation",
+                                        one("reward_program_activation", "ACTIVATIONID"))),
+                        Map.of("description", 1, "allocated_value", "ten", "allocated_at", 5, "target_at", true,
+                                "_thread", 7),
+                        Map.of("allocated_value", 0, "allocated_at", "2021-02-30T00:00:00Z"),
+                        List.of("description"), "_thread"),
+                new Write("create reward earning", "POST", "/pub/reward_earning", "reward_earning",
+                        Map.of("type", "reward_earning", "attributes", Map.of("earned_value", 1,
+                                "earned_at", "2021-06-01T00:00:00Z"), "relationships", Map.of("reward", one("reward", "REWARDID"))),
+                        Map.of("earned_value", "x", "earned_at", 1), Map.of("earned_value", -1),
+                        List.of("earned_value"), "earned_at"),
+                new Write("create reward earning fulfillment", "POST", "/pub/reward_earning_fulfillment",
+                        "reward_earning_fulfillment", Map.of("type", "reward_earning_fulfillment", "attributes",
+                                Map.of("fulfilled_value", 1, "fulfilled_at", "2021-06-01T00:00:00Z"), "relationships",
+                                Map.of("reward_earning", one("reward_earning", "EARNINGID"))),
+                        Map.of("fulfilled_value", "x", "fulfilled_at", 3), Map.of("fulfilled_value", -1),
+                        List.of("fulfilled_value"), "fulfilled_at"));
     }
 
     /** One case: a body, and the status, code and pointer it must answer with. */
@@ -92,7 +157,8 @@ class MalformedInputTest {
     }
 
     static String bind(String text) {
-        return text.replace("GROUP", group).replace("PATIENT", patient);
+        return text.replace("GROUP", group).replace("PATIENT", patient).replace("PROGRAMID", program)
+                .replace("ACTIVATIONID", activation).replace("REWARDID", reward).replace("EARNINGID", earning);
     }
 
     static String document(Write write, Object data) {
@@ -170,7 +236,8 @@ class MalformedInputTest {
     static Map<String, Long> rowCounts() {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String table : List.of("organization", "patient_group", "coach", "coach_group", "api_client", "oauth_token",
-                "patient", "patient_group_member", "patient_coach", "patient_identifier")) {
+                "patient", "patient_group_member", "patient_coach", "patient_identifier", "reward_program",
+                "reward_program_activation", "reward", "reward_earning", "reward_earning_fulfillment")) {
             counts.put(table, server.database.dsl().fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name(table))) * 1L);
         }
         return counts;
@@ -197,7 +264,13 @@ class MalformedInputTest {
                 new Collection("/pub/coach?filter[organization]=ORG", "coach", true),
                 new Collection("/pub/patient?filter[organization]=ORG", "patient", true),
                 new Collection("/pub/patient/PATIENT/groups?x=", "group", true),
-                new Collection("/pub/patient/PATIENT/coaches?x=", "coach", true));
+                new Collection("/pub/patient/PATIENT/coaches?x=", "coach", true),
+                new Collection("/pub/reward_program?filter[organization]=ORG", "reward_program", true),
+                new Collection("/pub/reward_program/PROGRAMID/group?x=", "group", true),
+                new Collection("/pub/reward_program_activation?filter[organization]=ORG", "reward_program_activation", true),
+                new Collection("/pub/reward?filter[organization]=ORG", "reward", true),
+                new Collection("/pub/reward_earning?filter[patient]=PATIENT", "reward_earning", true),
+                new Collection("/pub/reward_earning_fulfillment?filter[patient]=PATIENT", "reward_earning_fulfillment", true));
     }
 
     /** One collection case: extra query text and the parameter the error must name. */
@@ -240,7 +313,8 @@ class MalformedInputTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("queryCases")
     void badQueriesAreRefusedWithTheParameterNamed(QueryCase c) {
-        String path = c.path().replace("ORG", tenant.organizationId()).replace("PATIENT", patient).replace("?x=", "?");
+        String path = c.path().replace("ORG", tenant.organizationId()).replace("PATIENT", patient)
+                .replace("PROGRAMID", program).replace("?x=", "?");
         String separator = path.endsWith("?") ? "" : "&";
         Api.Response response = api.get(path + separator + c.query(), tenant.token());
         assertThat(response.status()).as(response.body()).isEqualTo(409);
