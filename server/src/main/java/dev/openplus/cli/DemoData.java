@@ -12,6 +12,7 @@ import dev.openplus.group.GroupResource;
 import dev.openplus.jsonapi.ResourceWriter;
 import dev.openplus.organization.OrganizationResource;
 import dev.openplus.patient.DemoPatients;
+import dev.openplus.reward.DemoRewards;
 
 /**
  * {@code serve --demo}: on an empty database, a demo organization with two groups, three coaches and 50 patients,
@@ -45,6 +46,7 @@ public final class DemoData {
                 CoachResource.create(dsl, organizationId, "Sam", "Okafor", List.of(prevention));
                 CoachResource.create(dsl, organizationId, "Priya", "Natarajan", List.of(cardiology, prevention));
                 DemoPatients.seed(writer, dsl, organizationId, List.of(cardiology, prevention), 50);
+                DemoRewards.seed(writer, dsl, organizationId, cardiology);
             } else {
                 organizationId = organizations.stream()
                         .filter(r -> ORGANIZATION_NAME.equals(r.value2())).map(r -> r.value1()).findFirst().orElse(null);
