@@ -17,7 +17,6 @@ import dev.openplus.jsonapi.SortField;
 /** What was fulfilled of one earning (one fulfillment per earning); see {@link RewardEarningFulfillmentRules}. */
 public final class RewardEarningFulfillmentResource {
     public static final ResourceType TYPE;
-    static final Field<String> ID;
     static final Field<String> ORGANIZATION_ID;
     static final Field<String> EARNING_ID;
     static final Field<String> PATIENT_ID;
@@ -26,7 +25,6 @@ public final class RewardEarningFulfillmentResource {
 
     static {
         ResourceType.Builder builder = ResourceType.builder("reward_earning_fulfillment", "reward_earning_fulfillment");
-        ID = builder.id();
         ORGANIZATION_ID = builder.column("organization_id", SQLDataType.CHAR(24));
         EARNING_ID = builder.column("earning_id", SQLDataType.CHAR(24));
         PATIENT_ID = builder.column("patient_id", SQLDataType.CHAR(24));

@@ -40,7 +40,6 @@ public final class RewardProgramActivationResource {
     static final Field<BigDecimal> TOTAL_ALLOCATED_VALUE;
     static final Field<Integer> EARNED_COUNT;
     static final Field<BigDecimal> TOTAL_EARNED_VALUE;
-    static final Field<OffsetDateTime> UPDATED_AT;
     static final Relationship PATIENT;
     static final Relationship PROGRAM;
 
@@ -62,7 +61,6 @@ public final class RewardProgramActivationResource {
         TOTAL_ALLOCATED_VALUE = builder.column("total_allocated_value", SQLDataType.NUMERIC);
         EARNED_COUNT = builder.column("earned_count", SQLDataType.INTEGER);
         TOTAL_EARNED_VALUE = builder.column("total_earned_value", SQLDataType.NUMERIC);
-        UPDATED_AT = builder.column("updated_at", SQLDataType.TIMESTAMPWITHTIMEZONE);
         // Active depends on the clock (expiry), so it is computed when read rather than stored.
         Field<Boolean> active = DSL.field(DEACTIVATED_AT.isNull().and(EXPIRES_AT.gt(DSL.currentOffsetDateTime())))
                 .as("active");

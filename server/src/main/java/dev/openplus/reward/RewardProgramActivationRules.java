@@ -104,7 +104,7 @@ final class RewardProgramActivationRules implements WriteRules {
     private static void beforeUpdate(DSLContext dsl, WriteItem item) {
         for (Relationship relationship : List.of(RewardProgramActivationResource.PATIENT,
                 RewardProgramActivationResource.PROGRAM)) {
-            if (!item.linkedId(relationship).equals(item.storedLink(relationship.name()))) {
+            if (!java.util.Objects.equals(item.linkedId(relationship), item.storedLink(relationship.name()))) {
                 item.problem("/relationships/" + relationship.name() + "/data/id",
                         relationship.name() + " cannot be changed after creation");
             }

@@ -33,7 +33,6 @@ public final class RewardResource {
     static final Field<OffsetDateTime> EARNED_AT;
     static final Field<BigDecimal> FULFILLED_VALUE;
     static final Field<OffsetDateTime> FULFILLED_AT;
-    static final Field<OffsetDateTime> UPDATED_AT;
     static final Relationship ACTIVATION;
 
     static {
@@ -50,7 +49,6 @@ public final class RewardResource {
         EARNED_AT = builder.column("earned_at", SQLDataType.TIMESTAMPWITHTIMEZONE);
         FULFILLED_VALUE = builder.column("fulfilled_value", SQLDataType.NUMERIC);
         FULFILLED_AT = builder.column("fulfilled_at", SQLDataType.TIMESTAMPWITHTIMEZONE);
-        UPDATED_AT = builder.column("updated_at", SQLDataType.TIMESTAMPWITHTIMEZONE);
         Field<String> thread = builder.column("thread", SQLDataType.VARCHAR);
         Field<OffsetDateTime> targetAt = builder.column("target_at", SQLDataType.TIMESTAMPWITHTIMEZONE);
         ACTIVATION = Relationship.toOne("reward_program_activation", "reward_program_activation", ACTIVATION_ID)

@@ -126,6 +126,13 @@ class RewardProgramActivationTest {
                 RewardTestSupport.document(Map.of("type", "reward_program_activation", "id", id, "relationships",
                         Map.of("patient", RewardTestSupport.link("patient", patient1)))), List.of());
         assertProblem(otherPatient, "/data/relationships/patient/data/id");
+        Map<String, Object> noProgram = new LinkedHashMap<>();
+        noProgram.put("data", null);
+        Api.Response unlinked = api.send("PATCH", "/pub/reward_program_activation/" + id, tenant.token(), Api.JSON_API,
+                RewardTestSupport.document(Map.of("type", "reward_program_activation", "id", id, "relationships",
+                        Map.of("reward_program", noProgram))), List.of());
+        assertThat(unlinked.status()).as(unlinked.body()).isEqualTo(409);
+        assertThat(unlinked.at("/errors/0/source/pointer").asText()).isEqualTo("/data/relationships/reward_program/data");
 
         Api.Response deactivated = rewards.deactivate(id, Map.of("deactivated_at", days(-1), "activated_at", days(-20)));
         assertThat(deactivated.status()).as(deactivated.body()).isEqualTo(200);
