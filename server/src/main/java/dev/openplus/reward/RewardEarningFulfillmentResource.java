@@ -33,9 +33,11 @@ public final class RewardEarningFulfillmentResource {
         EARNING = Relationship.toOne("reward_earning", "reward_earning", EARNING_ID).writable().asRequired();
         TYPE = builder
                 .attribute(Attribute.of("fulfilled_value", builder.column("fulfilled_value", SQLDataType.NUMERIC),
-                        Shape.number().range(0, null)).asRequired())
+                        Shape.number().range(0, null)).asRequired()
+                        .describedAs("At least 0 and at most the earning's `earned_value`."))
                 .attribute(Attribute.string("fulfilled_unit", FULFILLED_UNIT).asReadOnly())
-                .attribute(Attribute.of("fulfilled_at", fulfilledAt, Shape.timestamp()).asRequired())
+                .attribute(Attribute.of("fulfilled_at", fulfilledAt, Shape.timestamp()).asRequired()
+                        .describedAs("Not before the earning's `earned_at`."))
                 .auditAttributes()
                 .relationship(Relationship.toOne("patient", "patient", PATIENT_ID))
                 .relationship(EARNING)

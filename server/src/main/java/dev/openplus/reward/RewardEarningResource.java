@@ -53,9 +53,12 @@ public final class RewardEarningResource {
         UPDATED_AT = builder.column("updated_at", SQLDataType.TIMESTAMPWITHTIMEZONE);
         REWARD = Relationship.toOne("reward", "reward", REWARD_ID).writable().asRequired();
         TYPE = builder
-                .attribute(Attribute.of("earned_value", EARNED_VALUE, Shape.number().range(0, null)).asRequired())
+                .attribute(Attribute.of("earned_value", EARNED_VALUE, Shape.number().range(0, null)).asRequired()
+                        .describedAs("At least 0 and at most the reward's `allocated_value`."))
                 .attribute(Attribute.string("earned_unit", EARNED_UNIT).asReadOnly())
-                .attribute(Attribute.of("earned_at", EARNED_AT, Shape.timestamp()).asRequired())
+                .attribute(Attribute.of("earned_at", EARNED_AT, Shape.timestamp()).asRequired()
+                        .describedAs("Not before the reward's `allocated_at`; before the activation's `deactivated_at` and"
+                                + " `expires_at`."))
                 .attribute(Attribute.of("ready_for_fulfillment", READY_FOR_FULFILLMENT, Shape.bool()).asReadOnly())
                 .attribute(Attribute.of("fulfilled_value", FULFILLED_VALUE, Shape.number()).asReadOnly())
                 .attribute(Attribute.of("fulfilled_at", FULFILLED_AT, Shape.timestamp()).asReadOnly())

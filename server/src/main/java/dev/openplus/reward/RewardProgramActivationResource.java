@@ -67,10 +67,15 @@ public final class RewardProgramActivationResource {
         PATIENT = Relationship.toOne("patient", "patient", PATIENT_ID).writable().asRequired();
         PROGRAM = Relationship.toOne("reward_program", "reward_program", PROGRAM_ID).writable().asRequired();
         TYPE = builder
-                .attribute(Attribute.of("active", active, Shape.bool()).asReadOnly())
-                .attribute(Attribute.of("activated_at", ACTIVATED_AT, Shape.timestamp()).asRequired().immutable())
-                .attribute(Attribute.of("deactivated_at", DEACTIVATED_AT, Shape.timestamp()).notNull())
-                .attribute(Attribute.of("expires_at", EXPIRES_AT, Shape.timestamp()).asReadOnly())
+                .attribute(Attribute.of("active", active, Shape.bool()).asReadOnly()
+                        .describedAs("True while `deactivated_at` is unset and `expires_at` lies ahead."))
+                .attribute(Attribute.of("activated_at", ACTIVATED_AT, Shape.timestamp()).asRequired().immutable()
+                        .describedAs("From the program's `start_at`, before its `end_at`."))
+                .attribute(Attribute.of("deactivated_at", DEACTIVATED_AT, Shape.timestamp()).notNull()
+                        .describedAs("Set once, after `activated_at` and after every reward's allocation and earning;"
+                                + " makes the earnings ready for fulfillment."))
+                .attribute(Attribute.of("expires_at", EXPIRES_AT, Shape.timestamp()).asReadOnly()
+                        .describedAs("`activated_at` plus the program's `duration_active` days."))
                 .attribute(Attribute.of("fulfill_as_earned", FULFILL_AS_EARNED, Shape.bool()).asReadOnly())
                 .attribute(Attribute.of("allocated_count", ALLOCATED_COUNT, Shape.integer()).asReadOnly())
                 .attribute(Attribute.of("total_allocated_value", TOTAL_ALLOCATED_VALUE, Shape.number()).asReadOnly())
