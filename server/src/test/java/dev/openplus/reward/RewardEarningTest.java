@@ -244,4 +244,38 @@ class RewardEarningTest {
         assertThat(scopedRewards.post("reward_earning_fulfillment", fulfillmentData(ownEarning, Map.of())).status())
                 .isEqualTo(200);
     }
+
+    @Test
+    void derivedChangesMoveUpdatedAtSoThatSyncJobsSeeThem() throws InterruptedException {
+        String activation = activation(rewards.program(groupA), groupA);
+        String patient = patientOf(activation);
+        String reward = rewards.reward(activation, Map.of());
+        Api.Response earned = rewards.post("reward_earning", earningData(reward, Map.of()));
+        String earning = earned.at("/data/id").asText();
+        java.time.Instant before = java.time.Instant.parse(earned.at("/data/attributes/updated_at").asText());
+        String since = "&filter[updated_at]=" + before.plusMillis(1) + "..";
+        assertThat(api.get("/pub/reward_earning?filter[patient]=" + patient + since, tenant.token()).ids()).isEmpty();
+        Thread.sleep(5);
+        assertThat(rewards.deactivate(activation, Map.of("deactivated_at", days(-1))).status()).isEqualTo(200);
+        assertThat(api.get("/pub/reward_earning?filter[patient]=" + patient + since, tenant.token()).ids())
+                .containsExactly(earning);
+        assertThat(api.get("/pub/reward_program_activation?filter[patient]=" + patient + since, tenant.token()).ids())
+                .containsExactly(activation);
+        String fulfilledReward = rewards.reward(activation(rewards.program(groupA, Map.of("fulfill_as_earned", true)),
+                groupA), Map.of());
+        Api.Response second = rewards.post("reward_earning", earningData(fulfilledReward, Map.of()));
+        String secondPatient = second.at("/data/relationships/patient/data/id").asText();
+        java.time.Instant earnedAt = java.time.Instant.parse(second.at("/data/attributes/updated_at").asText());
+        Thread.sleep(5);
+        rewards.fulfillment(second.at("/data/id").asText());
+        String afterEarning = "&filter[updated_at]=" + earnedAt.plusMillis(1) + "..";
+        assertThat(api.get("/pub/reward?filter[patient]=" + secondPatient + afterEarning, tenant.token()).ids())
+                .containsExactly(fulfilledReward);
+        assertThat(api.get("/pub/reward_earning?filter[patient]=" + secondPatient + afterEarning, tenant.token()).ids())
+                .containsExactly(second.at("/data/id").asText());
+        assertThat(api.get("/pub/reward_earning_fulfillment?filter[patient]=" + secondPatient
+                + "&filter[created_at]=" + earnedAt.plusMillis(1) + "..&sort=-created_at", tenant.token()).ids()).hasSize(1);
+        assertThat(api.get("/pub/reward?filter[patient]=" + secondPatient + "&filter[created_at]=.."
+                + earnedAt.plusSeconds(60) + "&sort=-updated_at", tenant.token()).ids()).containsExactly(fulfilledReward);
+    }
 }
