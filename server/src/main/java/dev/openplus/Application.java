@@ -28,6 +28,12 @@ import dev.openplus.organization.OrganizationResource;
 import dev.openplus.patient.PatientEndpoints;
 import dev.openplus.patient.PatientResource;
 import dev.openplus.openapi.ApiDocument;
+import dev.openplus.reward.RewardEarningFulfillmentResource;
+import dev.openplus.reward.RewardEarningResource;
+import dev.openplus.reward.RewardEndpoints;
+import dev.openplus.reward.RewardProgramActivationResource;
+import dev.openplus.reward.RewardProgramResource;
+import dev.openplus.reward.RewardResource;
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
 
@@ -74,7 +80,12 @@ public final class Application implements AutoCloseable {
                 .register(GroupResource.TYPE)
                 .register(CoachResource.TYPE)
                 .register(PatientResource.TYPE)
-                .register(CalendarEventResource.TYPE);
+                .register(CalendarEventResource.TYPE)
+                .register(RewardProgramResource.TYPE)
+                .register(RewardProgramActivationResource.TYPE)
+                .register(RewardResource.TYPE)
+                .register(RewardEarningResource.TYPE)
+                .register(RewardEarningFulfillmentResource.TYPE);
     }
 
     /**
@@ -102,6 +113,7 @@ public final class Application implements AutoCloseable {
         RevocationListener revocations = new RevocationListener(database, tokens).start();
         TokenEndpoint tokenEndpoint = new TokenEndpoint(database, tokens, resources);
         PatientEndpoints patients = new PatientEndpoints(resources, writer);
+        RewardEndpoints rewards = new RewardEndpoints(resources);
         ApiDocument[] document = new ApiDocument[1];
         Operations declared = new Operations(resources, writer)
                 .custom("GET", "/pub/openapi.json", "fetchOpenApiJson",
@@ -135,7 +147,25 @@ public final class Application implements AutoCloseable {
                 .update(CalendarEventResource.TYPE, "updateCalendarEvent", 200)
                 .delete(CalendarEventResource.TYPE, "deleteCalendarEvent")
                 .custom("POST", "/pub/calendar_event_response", "createCalendarEventResponse",
-                        new CalendarEventResponses(resources)::create);
+                        new CalendarEventResponses(resources)::create)
+                .create(RewardProgramResource.TYPE, "createRewardProgram", 200)
+                .list(RewardProgramResource.TYPE, "fetchRewardPrograms")
+                .fetch(RewardProgramResource.TYPE, "fetchRewardProgram")
+                .subList("/pub/reward_program/{id}/group", GroupResource.TYPE, "fetchRewardProgramGroup",
+                        rewards::programGroup)
+                .create(RewardProgramActivationResource.TYPE, "createRewardProgramActivation", 200)
+                .list(RewardProgramActivationResource.TYPE, "fetchRewardProgramActivations")
+                .fetch(RewardProgramActivationResource.TYPE, "fetchRewardProgramActivation")
+                .update(RewardProgramActivationResource.TYPE, "updateRewardProgramActivation", 200).asExtension()
+                .create(RewardResource.TYPE, "createReward", 200)
+                .list(RewardResource.TYPE, "fetchRewards")
+                .fetch(RewardResource.TYPE, "fetchReward")
+                .create(RewardEarningResource.TYPE, "createRewardEarning", 200)
+                .list(RewardEarningResource.TYPE, "fetchRewardEarnings")
+                .fetch(RewardEarningResource.TYPE, "fetchRewardEarning")
+                .create(RewardEarningFulfillmentResource.TYPE, "createRewardEarningFulfillment", 200)
+                .list(RewardEarningFulfillmentResource.TYPE, "fetchRewardEarningFulfillments")
+                .fetch(RewardEarningFulfillmentResource.TYPE, "fetchRewardEarningFulfillment");
         extra.operations().accept(declared);
         List<Operation> operations = declared.all();
         document[0] = ApiDocument.generate(operations, registry, config.maxBulkItems());

@@ -13,6 +13,7 @@ import dev.openplus.group.GroupResource;
 import dev.openplus.jsonapi.ResourceWriter;
 import dev.openplus.organization.OrganizationResource;
 import dev.openplus.patient.DemoPatients;
+import dev.openplus.reward.DemoRewards;
 
 /**
  * {@code serve --demo}: on an empty database, a demo organization with two groups, three coaches and 50 patients,
@@ -47,6 +48,7 @@ public final class DemoData {
                 CoachResource.create(dsl, organizationId, "Priya", "Natarajan", List.of(cardiology, prevention));
                 DemoPatients.seed(writer, dsl, organizationId, List.of(cardiology, prevention), 50);
                 DemoCalendarEvents.seed(writer, dsl, organizationId);
+                DemoRewards.seed(writer, dsl, organizationId, cardiology);
             } else {
                 organizationId = organizations.stream()
                         .filter(r -> ORGANIZATION_NAME.equals(r.value2())).map(r -> r.value1()).findFirst().orElse(null);

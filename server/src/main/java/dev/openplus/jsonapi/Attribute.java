@@ -148,6 +148,14 @@ public final class Attribute {
         };
     }
 
+    /**
+     * Whether a stored resource may hold null here: the value may be null, or the attribute is optional with no
+     * default (unset until written), even where a request may not send null (e.g. a time set once).
+     */
+    public boolean nullableWhenRead() {
+        return shape.isNullable() || !required && !readOnly && defaultValue == null;
+    }
+
     public boolean readOnly() {
         return readOnly;
     }

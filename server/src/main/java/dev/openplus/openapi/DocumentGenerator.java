@@ -476,7 +476,7 @@ public final class DocumentGenerator {
 
     private void resourceSchemas(ResourceType type) {
         String prefix = schemaPrefix(type);
-        ObjectNode attributes = attributesSchema(type, false);
+        ObjectNode attributes = attributesSchema(type, false, true);
         if (type.description() != null) {
             attributes.put("description", type.description());
         }
@@ -559,13 +559,23 @@ public final class DocumentGenerator {
         return object("type", "string").set("enum", strings(type.name()));
     }
 
-    /** The attributes object; on create it lists the required attributes. */
-    private ObjectNode attributesSchema(ResourceType type, boolean create) {
+    /**
+     * The attributes object; on create it lists the required attributes. As read ({@code read}), an attribute
+     * that may be unset is nullable even where a request may not send null.
+     */
+    private ObjectNode attributesSchema(ResourceType type, boolean create, boolean read) {
         ObjectNode schema = object("type", "object", "additionalProperties", false);
         ArrayNode required = NODES.arrayNode();
         ObjectNode properties = NODES.objectNode();
         for (Attribute attribute : type.attributes()) {
-            properties.set(attribute.name(), attributeSchema(attribute));
+            ObjectNode property = attributeSchema(attribute);
+            if (read && attribute.nullableWhenRead() && !attribute.shape().isNullable()) {
+                property.put("nullable", true);
+                if (property.has("enum")) {
+                    ((ArrayNode) property.get("enum")).addNull();
+                }
+            }
+            properties.set(attribute.name(), property);
             if (create && attribute.required()) {
                 required.add(attribute.name());
             }
@@ -778,11 +788,14 @@ public final class DocumentGenerator {
                 : object("type", "string", "nullable", true, "description", "When given, the id in the path."));
         if (create) {
             // The create's own copy of the attributes, with those it requires.
-            ObjectNode attributes = attributesSchema(type, true);
+            ObjectNode attributes = attributesSchema(type, true, false);
             if (attributes.has("required")) {
                 required.add("attributes");
             }
             properties.set("attributes", attributes);
+        } else if (type.attributes().stream().anyMatch(a -> a.nullableWhenRead() != a.shape().isNullable())) {
+            // A PATCH may not send null where a stored value may still be unset: its own copy says so.
+            properties.set("attributes", attributesSchema(type, false, false));
         } else {
             properties.set("attributes", ref(schemaPrefix(type) + "Attributes"));
         }

@@ -179,4 +179,82 @@ class StatementCountTest {
                 "relationships", Map.of("groups", Map.of("data", List.of(Map.of("type", "group", "id", group1))))), 200))
                 .isEqualTo(6);
     }
+
+    private static String rewardCreated(String type, Object data) {
+        Api.Response response = api.post("/pub/" + type, tenant.token(), Api.json(Map.of("data", data)));
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return response.at("/data/0/id").isMissingNode() ? response.at("/data/id").asText() : response.at("/data/0/id").asText();
+    }
+
+    private static Map<String, Object> one(String type, String id) {
+        return Map.of("data", Map.of("type", type, "id", id));
+    }
+
+    private static Map<String, Object> reward(String activation) {
+        return Map.of("type", "reward", "attributes", Map.of("description", "Counted", "allocated_value", 1,
+                "allocated_at", "2021-01-02T00:00:00Z"),
+                "relationships", Map.of("reward_program_activation", one("reward_program_activation", activation)));
+    }
+
+    private static Map<String, Object> earning(String reward) {
+        return Map.of("type", "reward_earning", "attributes", Map.of("earned_value", 1, "earned_at", "2021-01-03T00:00:00Z"),
+                "relationships", Map.of("reward", one("reward", reward)));
+    }
+
+    @Test
+    void rewardCollectionsIncludesAndWritesCostAFixedNumberOfStatements() {
+        String patientId = api.post("/pub/patient", tenant.token(), Api.json(Map.of("data", patient("reward-owner"))))
+                .at("/data/id").asText();
+        String program = rewardCreated("reward_program", Map.of("type", "reward_program", "attributes", Map.of(
+                "name", "Counted", "start_at", "2020-01-01T00:00:00Z", "end_at", "2099-01-01T00:00:00Z",
+                "budget_value", 1000, "fulfill_as_earned", true), "relationships", Map.of("group", one("group", group1))));
+        String activation = rewardCreated("reward_program_activation", Map.of("type", "reward_program_activation",
+                "attributes", Map.of("activated_at", "2021-01-01T00:00:00Z"), "relationships",
+                Map.of("reward_program", one("reward_program", program), "patient", one("patient", patientId))));
+        List<String> rewards = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            rewards.add(rewardCreated("reward", reward(activation)));
+        }
+        long oneReward = counted("POST", "/pub/reward", reward(activation), 200);
+        // The activation check, the activation's lock, the insert, the totals, the answer's read.
+        assertThat(oneReward).isEqualTo(5);
+
+        List<Object> tenEarnings = new ArrayList<>();
+        for (int i = 2; i < 12; i++) {
+            tenEarnings.add(earning(rewards.get(i)));
+        }
+        long oneEarning = counted("POST", "/pub/reward_earning", List.of(earning(rewards.get(1))), 200);
+        assertThat(counted("POST", "/pub/reward_earning", tenEarnings, 200)).as("bulk of 10 costs what one costs")
+                .isEqualTo(oneEarning);
+        String earning = rewardCreated("reward_earning", earning(rewards.get(0)));
+        rewardCreated("reward_earning_fulfillment", Map.of("type", "reward_earning_fulfillment", "attributes",
+                Map.of("fulfilled_value", 1, "fulfilled_at", "2021-01-04T00:00:00Z"),
+                "relationships", Map.of("reward_earning", one("reward_earning", earning))));
+
+        String organization = "filter[organization]=" + tenant.organizationId();
+        String byPatient = "filter[patient]=" + patientId;
+        Map<String, String> lists = new java.util.LinkedHashMap<>();
+        lists.put("/pub/reward_program?" + organization, "group");
+        lists.put("/pub/reward_program_activation?" + organization, "patient,reward_program");
+        lists.put("/pub/reward?" + organization, "patient,reward_program_activation");
+        lists.put("/pub/reward_earning?" + byPatient, "group,patient,reward_program_activation,reward");
+        lists.put("/pub/reward_earning_fulfillment?" + byPatient, "patient,reward_earning");
+        for (Map.Entry<String, String> list : lists.entrySet()) {
+            String base = list.getKey();
+            int includes = list.getValue().split(",").length;
+            long small = statements(() -> api.get(base + "&page[limit]=1", tenant.token()));
+            assertThat(small).as(base).isEqualTo(2);
+            assertThat(statements(() -> api.get(base + "&page[limit]=500", tenant.token()))).as(base).isEqualTo(2);
+            assertThat(statements(() -> api.get(base + "&page[size]=50", tenant.token()))).as(base).isEqualTo(2);
+            long included = statements(() -> api.get(base + "&page[limit]=1&include=" + list.getValue(), tenant.token()));
+            assertThat(included).as(base).isEqualTo(2 + includes);
+            assertThat(statements(() -> api.get(base + "&page[limit]=500&include=" + list.getValue(), tenant.token())))
+                    .as(base).isEqualTo(included);
+        }
+        // The program's visibility, then the count and the page of its one group.
+        assertThat(statements(() -> api.get("/pub/reward_program/" + program + "/group", tenant.token()))).isEqualTo(3);
+        assertThat(statements(() -> api.get("/pub/reward_earning/" + earning, tenant.token()))).isEqualTo(1);
+        assertThat(statements(() -> api.get("/pub/reward_earning?filter[groups]=" + group1 + "&page[limit]=500",
+                tenant.token()))).isEqualTo(3);
+    }
 }

@@ -29,6 +29,10 @@ class MalformedInputTest {
     static String patient;
     static String event;
     static String attendee;
+    static String program;
+    static String activation;
+    static String reward;
+    static String earning;
 
     /** A write endpoint and a valid resource object for it, which the cases spoil one way each. */
     record Write(String name, String method, String path, String type, Map<String, Object> valid,
@@ -54,12 +58,34 @@ class MalformedInputTest {
                 Api.json(Map.of("data", validEvent())).replace("PATIENT", patient));
         event = created.at("/data/id").asText();
         attendee = created.at("/data/attributes/attendees/0/_id").asText();
+        program = created("/pub/reward_program", Map.of("type", "reward_program", "attributes", Map.of("name", "Robust",
+                "start_at", "2020-01-01T00:00:00Z", "end_at", "2099-01-01T00:00:00Z", "budget_value", 100,
+                "fulfill_as_earned", true), "relationships", Map.of("group", one("group", group))));
+        activation = created("/pub/reward_program_activation", Map.of("type", "reward_program_activation",
+                "attributes", Map.of("activated_at", "2021-01-01T00:00:00Z"), "relationships",
+                Map.of("reward_program", one("reward_program", program), "patient", one("patient", patient))));
+        reward = created("/pub/reward", Map.of("type", "reward", "attributes", Map.of("description", "Robust",
+                "allocated_value", 5, "allocated_at", "2021-01-02T00:00:00Z"),
+                "relationships", Map.of("reward_program_activation", one("reward_program_activation", activation))));
+        earning = created("/pub/reward_earning", Map.of("type", "reward_earning", "attributes", Map.of("earned_value", 5,
+                "earned_at", "2021-01-03T00:00:00Z"), "relationships", Map.of("reward", one("reward", reward))));
     }
 
     static Map<String, Object> validEvent() {
         return Map.of("type", "calendar_event", "attributes", Map.of("type", "reminder", "all_day", true,
                         "start_at", "2024-05-06T00:00:00Z", "title", "Robust", "attendees", List.of(Map.of("user", "PATIENT"))),
                 "relationships", Map.of("owner", Map.of("data", Map.of("type", "patient", "id", "PATIENT"))));
+    }
+
+
+    private static Map<String, Object> one(String type, String id) {
+        return Map.of("data", Map.of("type", type, "id", id));
+    }
+
+    private static String created(String path, Map<String, Object> data) {
+        Api.Response response = api.post(path, tenant.token(), Api.json(Map.of("data", data)));
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return response.at("/data/id").asText();
     }
 
     static List<Write> writes() {
@@ -123,7 +149,47 @@ class MalformedInputTest {
                         eventInvalid, List.of(), "description"),
                 new Write("create calendar event response", "POST", "/pub/calendar_event_response",
                         "calendar_event_response", validResponse, responseWrongTypes,
-                        Map.of("response_status", "needsAction"), List.of("attendee"), "attendee"));
+                        Map.of("response_status", "needsAction"), List.of("attendee"), "attendee"),
+                new Write("create reward program", "POST", "/pub/reward_program", "reward_program",
+                        Map.of("type", "reward_program", "attributes", Map.of("name", "Fine", "start_at",
+                                "2020-01-01T00:00:00Z", "end_at", "2021-01-01T00:00:00Z", "budget_value", 10),
+                                "relationships", Map.of("group", one("group", "GROUP"))),
+                        Map.of("name", 5, "budget_value", "lots", "start_at", 7, "frozen", "yes", "duration_active", true,
+                                "budget_unit", 1),
+                        Map.of("budget_unit", "euro", "budget_value", 0, "duration_active", -1,
+                                "end_at", "2021-13-01T00:00:00Z"),
+                        List.of("name"), "tagline"),
+                new Write("create reward program activation", "POST", "/pub/reward_program_activation",
+                        "reward_program_activation", Map.of("type", "reward_program_activation",
+                                "attributes", Map.of("activated_at", "2021-06-01T00:00:00Z"), "relationships",
+                                Map.of("reward_program", one("reward_program", "PROGRAMID"),
+                                        "patient", one("patient", "PATIENT"))),
+                        Map.of("activated_at", 5, "deactivated_at", false), Map.of("activated_at", "yesterday"),
+                        List.of("activated_at"), "deactivated_at"),
+                new Write("update reward program activation", "PATCH", "/pub/reward_program_activation/ACTIVATIONID",
+                        "reward_program_activation", Map.of("type", "reward_program_activation", "id", "ACTIVATIONID",
+                                "attributes", Map.of("deactivated_at", "2098-01-01T00:00:00Z")),
+                        Map.of("deactivated_at", 1, "activated_at", List.of()), Map.of("deactivated_at", "soon"),
+                        List.of(), "deactivated_at"),
+                new Write("create reward", "POST", "/pub/reward", "reward", Map.of("type", "reward", "attributes",
+                                Map.of("description", "Fine", "allocated_value", 1, "allocated_at", "2021-06-01T00:00:00Z"),
+                                "relationships", Map.of("reward_program_activation",
+                                        one("reward_program_activation", "ACTIVATIONID"))),
+                        Map.of("description", 1, "allocated_value", "ten", "allocated_at", 5, "target_at", true,
+                                "_thread", 7),
+                        Map.of("allocated_value", 0, "allocated_at", "2021-02-30T00:00:00Z"),
+                        List.of("description"), "_thread"),
+                new Write("create reward earning", "POST", "/pub/reward_earning", "reward_earning",
+                        Map.of("type", "reward_earning", "attributes", Map.of("earned_value", 1,
+                                "earned_at", "2021-06-01T00:00:00Z"), "relationships", Map.of("reward", one("reward", "REWARDID"))),
+                        Map.of("earned_value", "x", "earned_at", 1), Map.of("earned_value", -1),
+                        List.of("earned_value"), "earned_at"),
+                new Write("create reward earning fulfillment", "POST", "/pub/reward_earning_fulfillment",
+                        "reward_earning_fulfillment", Map.of("type", "reward_earning_fulfillment", "attributes",
+                                Map.of("fulfilled_value", 1, "fulfilled_at", "2021-06-01T00:00:00Z"), "relationships",
+                                Map.of("reward_earning", one("reward_earning", "EARNINGID"))),
+                        Map.of("fulfilled_value", "x", "fulfilled_at", 3), Map.of("fulfilled_value", -1),
+                        List.of("fulfilled_value"), "fulfilled_at"));
     }
 
     /** One case: a body, and the status, code and pointer it must answer with. */
@@ -137,7 +203,8 @@ class MalformedInputTest {
 
     static String bind(String text) {
         return text.replace("GROUP", group).replace("PATIENT", patient).replace("EVENT", event)
-                .replace("ATTENDEE", attendee);
+                .replace("ATTENDEE", attendee).replace("PROGRAMID", program)
+                .replace("ACTIVATIONID", activation).replace("REWARDID", reward).replace("EARNINGID", earning);
     }
 
     static String document(Write write, Object data) {
@@ -216,7 +283,7 @@ class MalformedInputTest {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String table : List.of("organization", "patient_group", "coach", "coach_group", "api_client", "oauth_token",
                 "patient", "patient_group_member", "patient_coach", "patient_identifier", "calendar_event",
-                "calendar_event_response")) {
+                "calendar_event_response", "reward_program", "reward_program_activation", "reward", "reward_earning", "reward_earning_fulfillment")) {
             counts.put(table, server.database.dsl().fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name(table))) * 1L);
         }
         return counts;
@@ -244,7 +311,13 @@ class MalformedInputTest {
                 new Collection("/pub/patient?filter[organization]=ORG", "patient", true),
                 new Collection("/pub/patient/PATIENT/groups?x=", "group", true),
                 new Collection("/pub/patient/PATIENT/coaches?x=", "coach", true),
-                new Collection("/pub/calendar_event?filter[organization]=ORG", "calendar_event", true));
+                new Collection("/pub/calendar_event?filter[organization]=ORG", "calendar_event", true),
+                new Collection("/pub/reward_program?filter[organization]=ORG", "reward_program", true),
+                new Collection("/pub/reward_program/PROGRAMID/group?x=", "group", true),
+                new Collection("/pub/reward_program_activation?filter[organization]=ORG", "reward_program_activation", true),
+                new Collection("/pub/reward?filter[organization]=ORG", "reward", true),
+                new Collection("/pub/reward_earning?filter[patient]=PATIENT", "reward_earning", true),
+                new Collection("/pub/reward_earning_fulfillment?filter[patient]=PATIENT", "reward_earning_fulfillment", true));
     }
 
     /** One collection case: extra query text and the parameter the error must name. */
@@ -287,7 +360,8 @@ class MalformedInputTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("queryCases")
     void badQueriesAreRefusedWithTheParameterNamed(QueryCase c) {
-        String path = c.path().replace("ORG", tenant.organizationId()).replace("PATIENT", patient).replace("?x=", "?");
+        String path = c.path().replace("ORG", tenant.organizationId()).replace("PATIENT", patient)
+                .replace("PROGRAMID", program).replace("?x=", "?");
         String separator = path.endsWith("?") ? "" : "&";
         Api.Response response = api.get(path + separator + c.query(), tenant.token());
         assertThat(response.status()).as(response.body()).isEqualTo(409);

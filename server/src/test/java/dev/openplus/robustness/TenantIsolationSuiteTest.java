@@ -30,6 +30,9 @@ class TenantIsolationSuiteTest {
     static String groupScopedToken;
     static String revokedToken;
     static String expiredToken;
+    /** The hidden side's reward data: in the group-scoped client's group, and outside it. */
+    static Map<String, String> hiddenRewards = new java.util.HashMap<>();
+    static Map<String, String> outOfScopeRewards = new java.util.HashMap<>();
 
     /** One organization's data, with the strings that must never leak. */
     record Side(String organization, String group, String outOfScopeGroup, String coach, String patient,
@@ -100,6 +103,9 @@ class TenantIsolationSuiteTest {
                 alpha.token(), List.of("Hidden Secret", "Hiddencoach", "Secretson", "Hiddenpatient", "SECRET-EHR",
                         "SECRET-MRN-1", "Outofscopepatient", "Hidden Second Group"), event[0], outOfScopeEvent[0]);
 
+        rewardData(alpha.token(), group, patient, "Hidden Secret Steps", hiddenRewards);
+        rewardData(alpha.token(), outOfScopeGroup, outOfScopePatient, "Hidden Second Group Steps", outOfScopeRewards);
+
         Fixtures.Tenant beta = fixtures.tenant("Prober Organization");
         fixtures.group(beta.organizationId(), "Prober Group");
         otherOrganizationToken = beta.token();
@@ -113,6 +119,75 @@ class TenantIsolationSuiteTest {
         expiredToken = issued.at("/data/attributes/access_token").asText();
         server.database.dsl().execute("update oauth_token set access_expires_at = now() - interval '1 minute' where id = {0}",
                 org.jooq.impl.DSL.val(issued.at("/data/id").asText()));
+    }
+
+    private static Map<String, Object> one(String type, String id) {
+        return Map.of("data", Map.of("type", type, "id", id));
+    }
+
+    private static String created(String token, String type, Map<String, Object> attributes,
+            Map<String, Object> relationships) {
+        Api.Response response = api.post("/pub/" + type, token, Api.json(Map.of("data", Map.of("type", type,
+                "attributes", attributes, "relationships", relationships))));
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return response.at("/data/id").asText();
+    }
+
+    /** A program of the group activated for the patient, with a reward, its earning and a fulfillment. */
+    private static void rewardData(String token, String group, String patient, String name, Map<String, String> ids) {
+        ids.put("program", created(token, "reward_program", Map.of("name", name, "start_at", "2020-01-01T00:00:00Z",
+                "end_at", "2099-01-01T00:00:00Z", "budget_value", 100, "fulfill_as_earned", true),
+                Map.of("group", one("group", group))));
+        ids.put("activation", created(token, "reward_program_activation", Map.of("activated_at", "2021-01-01T00:00:00Z"),
+                Map.of("reward_program", one("reward_program", ids.get("program")), "patient", one("patient", patient))));
+        ids.put("reward", created(token, "reward", Map.of("description", name, "allocated_value", 10,
+                "allocated_at", "2021-01-02T00:00:00Z"),
+                Map.of("reward_program_activation", one("reward_program_activation", ids.get("activation")))));
+        ids.put("earning", created(token, "reward_earning", Map.of("earned_value", 10, "earned_at", "2021-01-03T00:00:00Z"),
+                Map.of("reward", one("reward", ids.get("reward")))));
+        ids.put("spare_reward", created(token, "reward", Map.of("description", name, "allocated_value", 10,
+                "allocated_at", "2021-01-02T00:00:00Z"),
+                Map.of("reward_program_activation", one("reward_program_activation", ids.get("activation")))));
+        ids.put("spare_earning", created(token, "reward_earning", Map.of("earned_value", 1,
+                "earned_at", "2021-01-03T00:00:00Z"), Map.of("reward", one("reward", ids.get("spare_reward")))));
+        ids.put("fulfillment", created(token, "reward_earning_fulfillment", Map.of("fulfilled_value", 10,
+                "fulfilled_at", "2021-01-04T00:00:00Z"), Map.of("reward_earning", one("reward_earning", ids.get("earning")))));
+    }
+
+    /** Reads and writes of reward data named by ids the caller must not reach. */
+    private static void rewardProbes(List<Probe> probes, String caller, Map<String, String> ids, String group,
+            String patient) {
+        for (String path : List.of("/pub/reward_program/" + ids.get("program"),
+                "/pub/reward_program/" + ids.get("program") + "/group",
+                "/pub/reward_program_activation/" + ids.get("activation"), "/pub/reward/" + ids.get("reward"),
+                "/pub/reward_earning/" + ids.get("earning"), "/pub/reward_earning_fulfillment/" + ids.get("fulfillment"))) {
+            probes.add(new Probe(caller, "GET", path, null, 404, "ResourceNotFound"));
+        }
+        probes.add(new Probe(caller, "PATCH", "/pub/reward_program_activation/" + ids.get("activation"),
+                Api.json(Map.of("data", Map.of("type", "reward_program_activation", "id", ids.get("activation"),
+                        "attributes", Map.of("deactivated_at", "2098-01-01T00:00:00Z")))), 404, "ResourceNotFound"));
+        for (String type : List.of("reward_program", "reward_program_activation", "reward", "reward_earning")) {
+            probes.add(new Probe(caller, "GET", "/pub/" + type + "?filter[groups]=" + group, null, 403, "Forbidden"));
+        }
+        String time = "2021-06-01T00:00:00Z";
+        probes.add(new Probe(caller, "POST", "/pub/reward_program", Api.json(Map.of("data", Map.of("type", "reward_program",
+                "attributes", Map.of("name", "Probe", "start_at", "2020-01-01T00:00:00Z", "end_at", "2099-01-01T00:00:00Z",
+                        "budget_value", 1), "relationships", Map.of("group", one("group", group))))), 403, "Forbidden"));
+        probes.add(new Probe(caller, "POST", "/pub/reward_program_activation", Api.json(Map.of("data", Map.of("type",
+                "reward_program_activation", "attributes", Map.of("activated_at", time), "relationships", Map.of(
+                        "reward_program", one("reward_program", ids.get("program")), "patient", one("patient", patient))))),
+                403, "Forbidden"));
+        probes.add(new Probe(caller, "POST", "/pub/reward", Api.json(Map.of("data", Map.of("type", "reward", "attributes",
+                Map.of("description", "Probe", "allocated_value", 1, "allocated_at", time), "relationships",
+                Map.of("reward_program_activation", one("reward_program_activation", ids.get("activation")))))),
+                403, "Forbidden"));
+        probes.add(new Probe(caller, "POST", "/pub/reward_earning", Api.json(Map.of("data", List.of(Map.of("type",
+                "reward_earning", "attributes", Map.of("earned_value", 1, "earned_at", time), "relationships",
+                Map.of("reward", one("reward", ids.get("spare_reward"))))))), 403, "Forbidden"));
+        probes.add(new Probe(caller, "POST", "/pub/reward_earning_fulfillment", Api.json(Map.of("data", Map.of("type",
+                "reward_earning_fulfillment", "attributes", Map.of("fulfilled_value", 1, "fulfilled_at", time),
+                "relationships", Map.of("reward_earning", one("reward_earning", ids.get("spare_earning")))))),
+                403, "Forbidden"));
     }
 
     static Stream<Arguments> probes() {
@@ -148,6 +223,11 @@ class TenantIsolationSuiteTest {
                 "relationships", Map.of("groups", Map.of("data", List.of(Map.of("type", "group", "meta",
                         Map.of("query", Map.of("organization", h.organization(), "name", "Hidden Secret Group"))))))))),
                 403, "Forbidden"));
+        rewardProbes(probes, other, hiddenRewards, h.group(), h.patient());
+        for (String type : List.of("reward_program", "reward_program_activation", "reward")) {
+            probes.add(new Probe(other, "GET", "/pub/" + type + "?filter[organization]=" + h.organization(), null, 403,
+                    "Forbidden"));
+        }
         probes.add(new Probe(other, "PUT", "/pub/patient", Api.json(Map.of("meta", Map.of("query", Map.of(
                 "identifier", Map.of("system", "SECRET-EHR", "value", "SECRET-MRN-1"), "groups", List.of(h.group()))),
                 "data", Map.of("type", "patient"))), 403, "Forbidden"));
@@ -175,6 +255,7 @@ class TenantIsolationSuiteTest {
             probes.add(new Probe(scoped, "GET", path, null, 403, "Forbidden"));
         }
         probes.add(new Probe(scoped, "POST", "/pub/patient", patientBody(h.outOfScopeGroup()), 403, "Forbidden"));
+        rewardProbes(probes, scoped, outOfScopeRewards, h.outOfScopeGroup(), h.outOfScopePatient());
         probes.add(new Probe(scoped, "POST", "/pub/group",
                 "{\"data\":{\"type\":\"group\",\"attributes\":{\"name\":\"Sneaky\"}}}", 403, "Forbidden"));
         return probes.stream().map(Arguments::of);
