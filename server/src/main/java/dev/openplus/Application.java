@@ -21,10 +21,15 @@ import dev.openplus.jsonapi.Operations;
 import dev.openplus.jsonapi.ResourceRegistry;
 import dev.openplus.jsonapi.ResourceType;
 import dev.openplus.jsonapi.ResourceWriter;
+import dev.openplus.metric.MetricResource;
+import dev.openplus.metric.ResultResource;
 import dev.openplus.organization.OrganizationResource;
 import dev.openplus.patient.PatientEndpoints;
 import dev.openplus.patient.PatientResource;
 import dev.openplus.openapi.ApiDocument;
+import dev.openplus.plan.ActionResource;
+import dev.openplus.plan.BundleResource;
+import dev.openplus.plan.PlanSummaryResource;
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -68,7 +73,12 @@ public final class Application implements AutoCloseable {
                 .register(OrganizationResource.TYPE)
                 .register(GroupResource.TYPE)
                 .register(CoachResource.TYPE)
-                .register(PatientResource.TYPE);
+                .register(PatientResource.TYPE)
+                .register(PlanSummaryResource.TYPE)
+                .register(ActionResource.TYPE)
+                .register(BundleResource.TYPE)
+                .register(MetricResource.TYPE)
+                .register(ResultResource.TYPE);
     }
 
     /**
@@ -121,7 +131,22 @@ public final class Application implements AutoCloseable {
                 .fetch(PatientResource.TYPE, "fetchPatient")
                 .update(PatientResource.TYPE, "updatePatient", 200)
                 .subList("/pub/patient/{id}/groups", GroupResource.TYPE, "fetchPatientGroups", patients::groups)
-                .subList("/pub/patient/{id}/coaches", CoachResource.TYPE, "fetchPatientCoaches", patients::coaches);
+                .subList("/pub/patient/{id}/coaches", CoachResource.TYPE, "fetchPatientCoaches", patients::coaches)
+                .list(PlanSummaryResource.TYPE, "fetchPatientPlanSummaries")
+                .fetch(PlanSummaryResource.TYPE, "fetchPatientPlanSummary")
+                .update(PlanSummaryResource.TYPE, "updatePatientPlanSummary", 200)
+                .create(ActionResource.TYPE, "createAction", 201)
+                .fetch(ActionResource.TYPE, "fetchAction")
+                .update(ActionResource.TYPE, "updateAction", 200)
+                .create(BundleResource.TYPE, "createBundle", 200)
+                .fetch(BundleResource.TYPE, "fetchBundle")
+                .update(BundleResource.TYPE, "updateBundle", 200)
+                .create(MetricResource.TYPE, "createPatientHealthMetric", 200)
+                .list(MetricResource.TYPE, "fetchPatientHealthMetrics")
+                .fetch(MetricResource.TYPE, "fetchPatientHealthMetric")
+                .list(ResultResource.TYPE, "fetchPatientHealthResults")
+                .fetch(ResultResource.TYPE, "fetchPatientHealthResult")
+                .create(ResultResource.TYPE, "createResult", 201).asExtension();
         extra.operations().accept(declared);
         List<Operation> operations = declared.all();
         document[0] = ApiDocument.load();
