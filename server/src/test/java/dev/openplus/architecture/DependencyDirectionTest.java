@@ -17,7 +17,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 class DependencyDirectionTest {
     private static final String ROOT = "dev.openplus";
     private static final String[] FEATURES = {ROOT + ".organization..", ROOT + ".group..", ROOT + ".coach..",
-            ROOT + ".patient.."};
+            ROOT + ".patient..", ROOT + ".plan..", ROOT + ".metric.."};
     private static JavaClasses classes;
 
     @BeforeAll

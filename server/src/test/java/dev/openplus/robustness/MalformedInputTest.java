@@ -27,6 +27,10 @@ class MalformedInputTest {
     static Fixtures.Tenant tenant;
     static String group;
     static String patient;
+    static String plan;
+    static String action;
+    static String lifestyle;
+    static String bundle;
 
     /** A write endpoint and a valid resource object for it, which the cases spoil one way each. */
     record Write(String name, String method, String path, String type, Map<String, Object> valid,
@@ -48,6 +52,22 @@ class MalformedInputTest {
                 "attributes", Map.of("first_name", "Rob"),
                 "relationships", Map.of("groups", Map.of("data", List.of(Map.of("type", "group", "id", group))))))))
                 .at("/data/id").asText();
+        dev.openplus.support.CarePlans plans = new dev.openplus.support.CarePlans(api);
+        plan = plans.planOf(tenant.token(), patient);
+        action = plans.createAction(tenant.token(), plan, Map.of());
+        lifestyle = plans.createAction(tenant.token(), plan, Map.of("type", "sleep"));
+        bundle = api.post("/pub/bundle", tenant.token(), Api.json(Map.of("data", Map.of("type", "bundle",
+                "attributes", Map.of("type", "weight", "title", "B", "effective_from", "2024-03-01T00:00:00Z"),
+                "relationships", Map.of("plan", Map.of("data", Map.of("type", "patient_plan_summary", "id", plan)))))))
+                .at("/data/id").asText();
+    }
+
+    static Map<String, Object> ordered(Object... pairs) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put((String) pairs[i], pairs[i + 1]);
+        }
+        return map;
     }
 
     static List<Write> writes() {
@@ -79,7 +99,50 @@ class MalformedInputTest {
                         Map.of("type", "patient", "id", "PATIENT", "attributes", Map.of("note", "x")), patientWrongTypes,
                         patientInvalid, List.of(), "note"),
                 new Write("upsert patient", "PUT", "/pub/patient", "patient", validPatient, patientWrongTypes,
-                        patientInvalid, List.of(), "last_name"));
+                        patientInvalid, List.of(), "last_name"),
+                new Write("update plan summary", "PATCH", "/pub/patient_plan_summary/PLAN", "patient_plan_summary",
+                        Map.of("type", "patient_plan_summary", "id", "PLAN", "attributes", Map.of("time_zone", "UTC")),
+                        ordered("critical", "high", "time_zone", 5, "window_order", Map.of()),
+                        ordered("time_zone", "Mars/Olympus"), List.of(), "time_zone"),
+                new Write("create action", "POST", "/pub/action", "action", Map.of("type", "action",
+                        "attributes", Map.of("type", "weight", "title", "T", "effective_from", "2024-03-01T00:00:00Z"),
+                        "relationships", Map.of("plan", Map.of("data", Map.of("type", "patient_plan_summary", "id", "PLAN")))),
+                        actionWrongTypes(), ordered("type", "juggling", "effective_from", "2024-13-01T00:00:00Z"),
+                        List.of("type"), "title"),
+                new Write("update action", "PATCH", "/pub/action/ACTION", "action",
+                        Map.of("type", "action", "id", "ACTION", "attributes", Map.of("title", "T")),
+                        actionWrongTypes(), ordered("type", "juggling", "effective_to", "tomorrow"), List.of(), "title"),
+                new Write("create bundle", "POST", "/pub/bundle", "bundle", Map.of("type", "bundle",
+                        "attributes", Map.of("type", "weight", "title", "T", "effective_from", "2024-03-01T00:00:00Z"),
+                        "relationships", Map.of("plan", Map.of("data", Map.of("type", "patient_plan_summary", "id", "PLAN")))),
+                        bundleWrongTypes(), ordered("effective_from", "soon"), List.of("type"), "title"),
+                new Write("update bundle", "PATCH", "/pub/bundle/BUNDLE", "bundle",
+                        Map.of("type", "bundle", "id", "BUNDLE", "attributes", Map.of("title", "T")),
+                        bundleWrongTypes(), ordered("effective_to", "later"), List.of(), "title"),
+                new Write("create metric", "POST", "/pub/patient_health_metric", "patient_health_metric",
+                        Map.of("type", "patient_health_metric",
+                                "attributes", Map.of("type", "weight", "value", 1, "occurred_at", "2024-03-01T00:00:00Z"),
+                                "relationships", Map.of("patient", Map.of("data", Map.of("type", "patient", "id", "PATIENT")))),
+                        ordered("type", 1, "value", "1", "systolic", "x", "diastolic", List.of(), "unit", 4,
+                                "occurred_at", 5, "code", "LOINC"),
+                        ordered("type", "steps", "occurred_at", "2024-02-30T00:00:00Z"), List.of("type"), "unit"),
+                new Write("create result", "POST", "/pub/result", "result", Map.of("type", "result",
+                        "attributes", Map.of("occurred_at", "2024-03-01T00:00:00Z"),
+                        "relationships", Map.of("action", Map.of("data", Map.of("type", "action", "id", "LIFESTYLE")))),
+                        ordered("occurred_at", 1, "skipped", "no", "annotations", Map.of(), "data", List.of(),
+                                "window", 3, "channel", List.of(), "external_id", Map.of(), "source", "s",
+                                "occurred_at_time_zone", 5),
+                        ordered("occurred_at_time_zone", "Nowhere/Land"), List.of("occurred_at"), "channel"));
+    }
+
+    static Map<String, Object> actionWrongTypes() {
+        return ordered("type", 1, "title", List.of(), "effective_from", 5, "effective_to", true, "tracking", "yes",
+                "_thread", 7, "frequency_goal", List.of(), "identifiers", 3, "details", List.of(), "intake", "x",
+                "metric_required", 1, "metrics", Map.of(), "windows", "w");
+    }
+
+    static Map<String, Object> bundleWrongTypes() {
+        return ordered("type", 1, "title", 2, "effective_from", false, "effective_to", 3, "_thread", List.of());
     }
 
     /** One case: a body, and the status, code and pointer it must answer with. */
@@ -92,7 +155,8 @@ class MalformedInputTest {
     }
 
     static String bind(String text) {
-        return text.replace("GROUP", group).replace("PATIENT", patient);
+        return text.replace("GROUP", group).replace("PATIENT", patient).replace("PLAN", plan).replace("LIFESTYLE", lifestyle)
+                .replace("ACTION", action).replace("BUNDLE", bundle);
     }
 
     static String document(Write write, Object data) {
@@ -170,7 +234,8 @@ class MalformedInputTest {
     static Map<String, Long> rowCounts() {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String table : List.of("organization", "patient_group", "coach", "coach_group", "api_client", "oauth_token",
-                "patient", "patient_group_member", "patient_coach", "patient_identifier")) {
+                "patient", "patient_group_member", "patient_coach", "patient_identifier", "patient_plan_summary", "action",
+                "bundle", "bundle_action", "patient_health_metric", "result")) {
             counts.put(table, server.database.dsl().fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name(table))) * 1L);
         }
         return counts;
@@ -197,7 +262,10 @@ class MalformedInputTest {
                 new Collection("/pub/coach?filter[organization]=ORG", "coach", true),
                 new Collection("/pub/patient?filter[organization]=ORG", "patient", true),
                 new Collection("/pub/patient/PATIENT/groups?x=", "group", true),
-                new Collection("/pub/patient/PATIENT/coaches?x=", "coach", true));
+                new Collection("/pub/patient/PATIENT/coaches?x=", "coach", true),
+                new Collection("/pub/patient_plan_summary?filter[organization]=ORG", "patient_plan_summary", true),
+                new Collection("/pub/patient_health_metric?filter[organization]=ORG", "patient_health_metric", true),
+                new Collection("/pub/result?filter[patient]=PATIENT", "result", true));
     }
 
     /** One collection case: extra query text and the parameter the error must name. */
