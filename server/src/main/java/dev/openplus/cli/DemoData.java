@@ -10,6 +10,7 @@ import dev.openplus.coach.CoachResource;
 import dev.openplus.db.Database;
 import dev.openplus.group.GroupResource;
 import dev.openplus.jsonapi.ResourceWriter;
+import dev.openplus.metric.DemoCarePlans;
 import dev.openplus.organization.OrganizationResource;
 import dev.openplus.patient.DemoPatients;
 
@@ -45,6 +46,7 @@ public final class DemoData {
                 CoachResource.create(dsl, organizationId, "Sam", "Okafor", List.of(prevention));
                 CoachResource.create(dsl, organizationId, "Priya", "Natarajan", List.of(cardiology, prevention));
                 DemoPatients.seed(writer, dsl, organizationId, List.of(cardiology, prevention), 50);
+                DemoCarePlans.seed(writer, dsl, organizationId);
             } else {
                 organizationId = organizations.stream()
                         .filter(r -> ORGANIZATION_NAME.equals(r.value2())).map(r -> r.value1()).findFirst().orElse(null);
