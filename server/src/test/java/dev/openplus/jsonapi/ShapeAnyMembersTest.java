@@ -1,7 +1,6 @@
 package dev.openplus.jsonapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.List;
 
@@ -18,8 +17,12 @@ class ShapeAnyMembersTest {
         if (problems.isEmpty()) {
             return List.of();
         }
-        ApiException thrown = catchThrowableOfType(ApiException.class, problems::throwIfAny);
-        return thrown.errors().stream().map(ApiError::pointer).toList();
+        try {
+            problems.throwIfAny();
+        } catch (ApiException thrown) {
+            return thrown.errors().stream().map(ApiError::pointer).toList();
+        }
+        throw new AssertionError("problems were collected but not thrown");
     }
 
     @Test
