@@ -45,6 +45,11 @@ public final class PlanSummaryResource {
         @Override
         public void beforeWrite(WriteBatch batch) {
             for (WriteItem item : batch.items()) {
+                if (item.has("time_zone") && !batch.dsl().fetchExists(DSL.selectOne().from(DSL.table("pg_timezone_names"))
+                        .where(DSL.field(DSL.name("name"), SQLDataType.VARCHAR).eq((String) item.value("time_zone"))))) {
+                    // A few zones Java knows (SystemV/...) are unknown to PostgreSQL, which computes adherence.
+                    item.problem("/attributes/time_zone", "time_zone must be an IANA time zone such as America/New_York");
+                }
                 if (item.has("window_order")) {
                     windowOrderActions(batch.dsl(), item);
                 }

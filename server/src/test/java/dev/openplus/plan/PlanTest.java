@@ -135,6 +135,8 @@ class PlanTest {
         String path = "/pub/patient_plan_summary/" + plan;
         assertProblem(patch(path, Map.of("type", "patient_plan_summary", "attributes", Map.of("time_zone", "Mars/Olympus"))),
                 409, "InvalidBodyParameter", "/data/attributes/time_zone");
+        assertProblem(patch(path, Map.of("type", "patient_plan_summary", "attributes", Map.of("time_zone", "SystemV/EST5"))),
+                409, "InvalidBodyParameter", "/data/attributes/time_zone");
         assertProblem(patch(path, Map.of("type", "patient_plan_summary", "attributes", Map.of("time_zone", (Object) "UTC",
                 "window_order", List.of(Map.of("type", "night", "_actions", List.of("000000000000000000000000")))))),
                 409, "InvalidBodyParameter", "/data/attributes/window_order/0/_actions/0");
