@@ -24,6 +24,8 @@ import dev.openplus.jsonapi.Operations;
 import dev.openplus.jsonapi.ResourceRegistry;
 import dev.openplus.jsonapi.ResourceType;
 import dev.openplus.jsonapi.ResourceWriter;
+import dev.openplus.metric.MetricResource;
+import dev.openplus.metric.ResultResource;
 import dev.openplus.organization.OrganizationResource;
 import dev.openplus.patient.PatientEndpoints;
 import dev.openplus.patient.PatientResource;
@@ -34,6 +36,9 @@ import dev.openplus.reward.RewardEndpoints;
 import dev.openplus.reward.RewardProgramActivationResource;
 import dev.openplus.reward.RewardProgramResource;
 import dev.openplus.reward.RewardResource;
+import dev.openplus.plan.ActionResource;
+import dev.openplus.plan.BundleResource;
+import dev.openplus.plan.PlanSummaryResource;
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
 
@@ -85,7 +90,12 @@ public final class Application implements AutoCloseable {
                 .register(RewardProgramActivationResource.TYPE)
                 .register(RewardResource.TYPE)
                 .register(RewardEarningResource.TYPE)
-                .register(RewardEarningFulfillmentResource.TYPE);
+                .register(RewardEarningFulfillmentResource.TYPE)
+                .register(PlanSummaryResource.TYPE)
+                .register(ActionResource.TYPE)
+                .register(BundleResource.TYPE)
+                .register(MetricResource.TYPE)
+                .register(ResultResource.TYPE);
     }
 
     /**
@@ -165,7 +175,22 @@ public final class Application implements AutoCloseable {
                 .fetch(RewardEarningResource.TYPE, "fetchRewardEarning")
                 .create(RewardEarningFulfillmentResource.TYPE, "createRewardEarningFulfillment", 200)
                 .list(RewardEarningFulfillmentResource.TYPE, "fetchRewardEarningFulfillments")
-                .fetch(RewardEarningFulfillmentResource.TYPE, "fetchRewardEarningFulfillment");
+                .fetch(RewardEarningFulfillmentResource.TYPE, "fetchRewardEarningFulfillment")
+                .list(PlanSummaryResource.TYPE, "fetchPatientPlanSummaries")
+                .fetch(PlanSummaryResource.TYPE, "fetchPatientPlanSummary")
+                .update(PlanSummaryResource.TYPE, "updatePatientPlanSummary", 200)
+                .create(ActionResource.TYPE, "createAction", 201)
+                .fetch(ActionResource.TYPE, "fetchAction")
+                .update(ActionResource.TYPE, "updateAction", 200)
+                .create(BundleResource.TYPE, "createBundle", 200)
+                .fetch(BundleResource.TYPE, "fetchBundle")
+                .update(BundleResource.TYPE, "updateBundle", 200)
+                .create(MetricResource.TYPE, "createPatientHealthMetric", 200)
+                .list(MetricResource.TYPE, "fetchPatientHealthMetrics")
+                .fetch(MetricResource.TYPE, "fetchPatientHealthMetric")
+                .list(ResultResource.TYPE, "fetchPatientHealthResults")
+                .fetch(ResultResource.TYPE, "fetchPatientHealthResult")
+                .create(ResultResource.TYPE, "createResult", 201).asExtension();
         extra.operations().accept(declared);
         List<Operation> operations = declared.all();
         document[0] = ApiDocument.generate(operations, registry, config.maxBulkItems());

@@ -11,6 +11,7 @@ import dev.openplus.coach.CoachResource;
 import dev.openplus.db.Database;
 import dev.openplus.group.GroupResource;
 import dev.openplus.jsonapi.ResourceWriter;
+import dev.openplus.metric.DemoCarePlans;
 import dev.openplus.organization.OrganizationResource;
 import dev.openplus.patient.DemoPatients;
 import dev.openplus.reward.DemoRewards;
@@ -49,6 +50,7 @@ public final class DemoData {
                 DemoPatients.seed(writer, dsl, organizationId, List.of(cardiology, prevention), 50);
                 DemoCalendarEvents.seed(writer, dsl, organizationId);
                 DemoRewards.seed(writer, dsl, organizationId, cardiology);
+                DemoCarePlans.seed(writer, dsl, organizationId);
             } else {
                 organizationId = organizations.stream()
                         .filter(r -> ORGANIZATION_NAME.equals(r.value2())).map(r -> r.value1()).findFirst().orElse(null);

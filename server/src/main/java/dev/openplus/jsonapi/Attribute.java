@@ -144,7 +144,7 @@ public final class Attribute {
             case BOOLEAN -> AttributeType.BOOLEAN;
             case TIMESTAMP -> AttributeType.TIMESTAMP;
             case DATE -> AttributeType.DATE;
-            case OBJECT, ARRAY -> AttributeType.JSON;
+            case OBJECT, ARRAY, ANY -> AttributeType.JSON;
         };
     }
 

@@ -30,7 +30,7 @@ import dev.openplus.db.Ids;
  */
 public final class Shape {
     /** The kind of JSON value. TIMESTAMP and DATE are strings on the wire. */
-    public enum Kind { STRING, INTEGER, NUMBER, BOOLEAN, TIMESTAMP, DATE, OBJECT, ARRAY }
+    public enum Kind { STRING, INTEGER, NUMBER, BOOLEAN, TIMESTAMP, DATE, OBJECT, ARRAY, ANY }
 
     /** String formats beyond the kinds. */
     public enum Format { NONE, EMAIL, TIME_ZONE }
@@ -59,11 +59,12 @@ public final class Shape {
     private final Integer minItems;
     private final Integer maxItems;
     private final boolean distinct;
+    private final boolean anyMembers;
 
     private Shape(Kind kind, boolean nullable, List<String> allowedValues, Integer minLength, Integer maxLength,
             BigDecimal minimum, boolean exclusiveMinimum, BigDecimal maximum, Format format,
             Map<String, Member> members, String serverId, Shape items, Integer minItems, Integer maxItems,
-            boolean distinct) {
+            boolean distinct, boolean anyMembers) {
         this.kind = kind;
         this.nullable = nullable;
         this.allowedValues = allowedValues;
@@ -79,11 +80,12 @@ public final class Shape {
         this.minItems = minItems;
         this.maxItems = maxItems;
         this.distinct = distinct;
+        this.anyMembers = anyMembers;
     }
 
     private static Shape of(Kind kind) {
         return new Shape(kind, false, List.of(), null, kind == Kind.STRING ? DEFAULT_MAX_LENGTH : null, null, false,
-                null, Format.NONE, Map.of(), null, null, null, null, false);
+                null, Format.NONE, Map.of(), null, null, null, null, false, false);
     }
 
     public static Shape string() {
@@ -102,6 +104,11 @@ public final class Shape {
         return of(Kind.BOOLEAN);
     }
 
+    /** Any JSON value, kept as sent (e.g. a result's value: a number, or an object for a blood pressure). */
+    public static Shape any() {
+        return of(Kind.ANY);
+    }
+
     public static Shape timestamp() {
         return of(Kind.TIMESTAMP);
     }
@@ -117,7 +124,7 @@ public final class Shape {
 
     public static Shape arrayOf(Shape itemShape) {
         return new Shape(Kind.ARRAY, false, List.of(), null, null, null, false, null, Format.NONE, Map.of(), null,
-                itemShape, null, null, false);
+                itemShape, null, null, false, false);
     }
 
     private Shape copy(boolean newNullable, List<String> newAllowed, Integer newMinLength, Integer newMaxLength,
@@ -125,7 +132,22 @@ public final class Shape {
             Map<String, Member> newMembers, String newServerId, Integer newMinItems, Integer newMaxItems,
             boolean newDistinct) {
         return new Shape(kind, newNullable, newAllowed, newMinLength, newMaxLength, newMinimum, newExclusiveMinimum,
-                newMaximum, newFormat, newMembers, newServerId, items, newMinItems, newMaxItems, newDistinct);
+                newMaximum, newFormat, newMembers, newServerId, items, newMinItems, newMaxItems, newDistinct, anyMembers);
+    }
+
+    /**
+     * A free-form object (the reference's {@code additionalProperties: true}, e.g. an action's {@code details}):
+     * members beyond the declared ones are accepted as they are; declared ones are still checked.
+     */
+    public Shape anyMembers() {
+        requireKind(Kind.OBJECT);
+        return new Shape(kind, nullable, allowedValues, minLength, maxLength, minimum, exclusiveMinimum, maximum,
+                format, members, serverId, items, minItems, maxItems, distinct, true);
+    }
+
+    /** True when members beyond the declared ones are accepted. */
+    public boolean allowsAnyMembers() {
+        return anyMembers;
     }
 
     /** JSON null is accepted (and clears the value). */
@@ -303,7 +325,7 @@ public final class Shape {
 
     /** True for values stored as jsonb (objects and arrays). */
     public boolean isJson() {
-        return kind == Kind.OBJECT || kind == Kind.ARRAY;
+        return kind == Kind.OBJECT || kind == Kind.ARRAY || kind == Kind.ANY;
     }
 
     // ---- checking ---------------------------------------------------------------------------------------------
@@ -362,6 +384,9 @@ public final class Shape {
                 }
                 return problem(problems, pointer, name + " must be a date YYYY-MM-DD");
             }
+            case ANY -> {
+                return value;
+            }
             case OBJECT -> {
                 if (!value.isObject()) {
                     return problem(problems, pointer, name + " must be an object");
@@ -412,7 +437,9 @@ public final class Shape {
             }
             Member member = members.get(field.getKey());
             if (member == null) {
-                problems.add(ApiError.pointer(memberPointer, "unknown member"));
+                if (!anyMembers) {
+                    problems.add(ApiError.pointer(memberPointer, "unknown member"));
+                }
             } else if (field.getValue().isNull()) {
                 if (!member.shape().nullable) {
                     problems.add(ApiError.pointer(memberPointer, member.name() + (member.required()

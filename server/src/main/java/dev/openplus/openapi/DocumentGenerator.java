@@ -568,7 +568,15 @@ public final class DocumentGenerator {
         ArrayNode required = NODES.arrayNode();
         ObjectNode properties = NODES.objectNode();
         for (Attribute attribute : type.attributes()) {
+            // A request may carry a read-only attribute with any value (a round-tripped resource): it is ignored.
             ObjectNode property = attributeSchema(attribute);
+            if (!read && attribute.readOnly()) {
+                property = object("readOnly", true, "description",
+                        "Read-only: a sent value is ignored and listed in `meta.ignored`.");
+                if (attribute.isExtension()) {
+                    property.put(EXTENSION, true);
+                }
+            }
             if (read && attribute.nullableWhenRead() && !attribute.shape().isNullable()) {
                 property.put("nullable", true);
                 if (property.has("enum")) {
@@ -629,7 +637,8 @@ public final class DocumentGenerator {
             case TIMESTAMP -> schema.put("type", "string").put("format", "date-time");
             case DATE -> schema.put("type", "string").put("format", "date");
             case OBJECT -> {
-                schema.put("type", "object").put("additionalProperties", false);
+                // Free-form objects (e.g. an action's details) keep what is sent; all others refuse unknown members.
+                schema.put("type", "object").put("additionalProperties", shape.allowsAnyMembers());
                 ArrayNode required = NODES.arrayNode();
                 ObjectNode properties = NODES.objectNode();
                 if (shape.serverIdMember() != null) {
@@ -647,6 +656,7 @@ public final class DocumentGenerator {
                 }
                 schema.set("properties", properties);
             }
+            case ANY -> schema.put("description", "Any JSON value.");
             case ARRAY -> {
                 schema.put("type", "array");
                 schema.set("items", shape(shape.itemShape()));
@@ -793,11 +803,9 @@ public final class DocumentGenerator {
                 required.add("attributes");
             }
             properties.set("attributes", attributes);
-        } else if (type.attributes().stream().anyMatch(a -> a.nullableWhenRead() != a.shape().isNullable())) {
-            // A PATCH may not send null where a stored value may still be unset: its own copy says so.
-            properties.set("attributes", attributesSchema(type, false, false));
         } else {
-            properties.set("attributes", ref(schemaPrefix(type) + "Attributes"));
+            // The request's own copy: null refused where a stored value may still be unset, read-only ones free.
+            properties.set("attributes", attributesSchema(type, false, false));
         }
         if (!type.relationships().isEmpty()) {
             ObjectNode relationships = object("type", "object", "additionalProperties", false);

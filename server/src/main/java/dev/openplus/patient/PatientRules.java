@@ -29,6 +29,7 @@ import dev.openplus.jsonapi.ErrorCode;
 import dev.openplus.jsonapi.WriteBatch;
 import dev.openplus.jsonapi.WriteItem;
 import dev.openplus.jsonapi.WriteRules;
+import dev.openplus.plan.PlanSummaryResource;
 
 /**
  * What only patients have, over the generic write path: groups given by id or found (or created) by
@@ -65,6 +66,14 @@ final class PatientRules implements WriteRules {
 
     @Override
     public void afterWrite(WriteBatch batch) {
+        storeIdentifiers(batch);
+        if (batch.mode() == WriteBatch.Mode.CREATE) {
+            // Every patient has exactly one plan summary, created with it (after race-lost items were removed).
+            PlanSummaryResource.createFor(batch.dsl(), batch.caller(), batch.written().stream().map(WriteItem::id).toList());
+        }
+    }
+
+    private static void storeIdentifiers(WriteBatch batch) {
         List<WriteItem> touched = batch.written().stream().filter(i -> i.isCreate() || i.has("identifiers")).toList();
         if (touched.isEmpty()) {
             return;

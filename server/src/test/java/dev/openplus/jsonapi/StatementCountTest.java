@@ -257,4 +257,97 @@ class StatementCountTest {
         assertThat(statements(() -> api.get("/pub/reward_earning?filter[groups]=" + group1 + "&page[limit]=500",
                 tenant.token()))).isEqualTo(3);
     }
+
+    private static long metricStatements(Fixtures.Tenant tenant, List<Object> items, boolean ignoreDuplicates) {
+        Map<String, Object> document = new java.util.LinkedHashMap<>();
+        document.put("data", items);
+        if (ignoreDuplicates) {
+            document.put("meta", Map.of("ignore_duplicates", true));
+        }
+        long before = server.database.statementCount();
+        Api.Response response = api.post("/pub/patient_health_metric", tenant.token(), Api.json(document));
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return server.database.statementCount() - before;
+    }
+
+    @Test
+    void carePlanReadsAndMetricWritesDoNotDependOnSizes() {
+        // An organization of its own: the other tests' first pages must not change.
+        Fixtures fixtures = new Fixtures(server);
+        Fixtures.Tenant tenant = fixtures.tenant("Care Plan Count Org");
+        String group1 = fixtures.group(tenant.organizationId(), "Counted");
+        dev.openplus.support.CarePlans plans = new dev.openplus.support.CarePlans(api);
+        String small = plans.patient(tenant.token(), List.of(Map.of("system", "COUNT-PLAN", "value", tenant.organizationId())),
+                group1);
+        String large = plans.patient(tenant.token(), group1);
+        String smallPlan = plans.planOf(tenant.token(), small);
+        String largePlan = plans.planOf(tenant.token(), large);
+        String smallAction = plans.createAction(tenant.token(), smallPlan, Map.of("type", "sleep"));
+        assertThat(plans.result(tenant.token(), smallAction, Map.of("occurred_at", "2024-03-01T00:00:00Z")).status())
+                .isEqualTo(201);
+        assertThat(api.post("/pub/bundle", tenant.token(), Api.json(Map.of("data", Map.of("type", "bundle",
+                "attributes", Map.of("type", "sleep", "title", "One", "effective_from", "2024-03-01T00:00:00Z"),
+                "relationships", Map.of("plan", Map.of("data", Map.of("type", "patient_plan_summary", "id", smallPlan)),
+                        "actions", Map.of("data", List.of(Map.of("type", "action", "id", smallAction)))))))).status())
+                .isEqualTo(200);
+        List<Map<String, Object>> largeActions = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            String action = plans.createAction(tenant.token(), largePlan, Map.of("type", "sleep"));
+            largeActions.add(Map.of("type", "action", "id", action));
+            assertThat(plans.result(tenant.token(), action, Map.of("occurred_at", "2024-03-01T00:00:00Z")).status())
+                    .isEqualTo(201);
+        }
+        Api.Response bundle = api.post("/pub/bundle", tenant.token(), Api.json(Map.of("data", Map.of("type", "bundle",
+                "attributes", Map.of("type", "sleep", "title", "All", "effective_from", "2024-03-01T00:00:00Z"),
+                "relationships", Map.of("plan", Map.of("data", Map.of("type", "patient_plan_summary", "id", largePlan)),
+                        "actions", Map.of("data", largeActions))))));
+        assertThat(bundle.status()).as(bundle.body()).isEqualTo(200);
+        String include = "include=actions,bundles,patient,current_results";
+        long one = statements(() -> api.get("/pub/patient_plan_summary/" + smallPlan + "?" + include, tenant.token()));
+        assertThat(one).as("the plan, then one statement per include").isEqualTo(5);
+        assertThat(statements(() -> api.get("/pub/patient_plan_summary/" + largePlan + "?" + include, tenant.token())))
+                .as("25 actions cost what one costs").isEqualTo(one);
+        assertThat(statements(() -> api.get("/pub/patient_plan_summary/" + largePlan, tenant.token()))).isEqualTo(1);
+        String plansOf = "/pub/patient_plan_summary?filter[organization]=" + tenant.organizationId() + "&" + include;
+        assertThat(statements(() -> api.get(plansOf + "&page[limit]=1", tenant.token())))
+                .isEqualTo(statements(() -> api.get(plansOf + "&page[limit]=500", tenant.token())));
+
+        // The metrics' results link to this action, so that every page includes an action, a metric and a patient.
+        plans.createAction(tenant.token(), largePlan, Map.of("effective_from", "2024-01-01T00:00:00Z"));
+        List<Object> forty = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            forty.add(dev.openplus.support.CarePlans.metric(large, "weight", 100 + i,
+                    String.format("2024-04-01T00:%02d:00Z", i)));
+        }
+        long single = metricStatements(tenant, List.of(forty.get(0)), false);
+        assertThat(metricStatements(tenant, forty, false)).as("a bulk of 40 metrics costs what one costs").isEqualTo(single);
+        List<Object> fresh = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            fresh.add(dev.openplus.support.CarePlans.metric(large, "weight", 100 + i,
+                    String.format("2024-04-02T00:%02d:00Z", i)));
+        }
+        assertThat(metricStatements(tenant, fresh, true)).as("ignoring duplicates costs two more: the lock, the lookup")
+                .isEqualTo(single + 2);
+        assertThat(metricStatements(tenant, forty, true)).as("all skipped: nothing written, nothing read back")
+                .isEqualTo(single - 1);
+        Map<String, Object> byQuery = new java.util.LinkedHashMap<>(dev.openplus.support.CarePlans.metric(small, "weight",
+                1, "2024-04-01T00:00:00Z"));
+        byQuery.put("relationships", Map.of("patient", Map.of("data", Map.of("type", "patient", "meta", Map.of("query",
+                Map.of("identifier", Map.of("system", "COUNT-PLAN", "value", tenant.organizationId()),
+                        "organization", tenant.organizationId()))))));
+        List<Object> queried = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            queried.add(byQuery);
+        }
+        assertThat(metricStatements(tenant, queried, false)).isEqualTo(metricStatements(tenant, List.of(byQuery), false));
+
+        String metrics = "/pub/patient_health_metric?filter[patient]=" + large + "&include=patient";
+        assertThat(statements(() -> api.get(metrics + "&page[limit]=1", tenant.token())))
+                .isEqualTo(statements(() -> api.get(metrics + "&page[limit]=500", tenant.token())));
+        String results = "/pub/result?filter[patient]=" + large + "&include=patient,action,metric&sort=-occurred_at";
+        assertThat(statements(() -> api.get(results + "&page[limit]=1", tenant.token())))
+                .isEqualTo(statements(() -> api.get(results + "&page[limit]=500", tenant.token())));
+        assertThat(statements(() -> api.get(results + "&page[size]=1", tenant.token())))
+                .isEqualTo(statements(() -> api.get(results + "&page[size]=50", tenant.token())));
+    }
 }

@@ -274,10 +274,15 @@ class GeneratedDocumentTest {
                 assertThat(property.isObject()).as(what).isTrue();
                 if (creatable) {
                     JsonNode created = create.path("properties").path(attribute.name());
-                    assertThat(created.path("nullable").asBoolean()).as(what + " nullable in a create")
-                            .isEqualTo(attribute.shape().isNullable());
-                    if (attribute.nullableWhenRead() == attribute.shape().isNullable()) {
-                        assertThat(created).as(what).isEqualTo(property);
+                    if (attribute.readOnly()) {
+                        assertThat(created.path("readOnly").asBoolean()).as(what + " read-only in a create").isTrue();
+                        assertThat(created.has("type")).as(what + " any value in a create").isFalse();
+                    } else {
+                        assertThat(created.path("nullable").asBoolean()).as(what + " nullable in a create")
+                                .isEqualTo(attribute.shape().isNullable());
+                        if (attribute.nullableWhenRead() == attribute.shape().isNullable()) {
+                            assertThat(created).as(what).isEqualTo(property);
+                        }
                     }
                     assertThat(required.contains(attribute.name())).as(what + " required")
                             .isEqualTo(attribute.required());

@@ -33,6 +33,10 @@ class MalformedInputTest {
     static String activation;
     static String reward;
     static String earning;
+    static String plan;
+    static String action;
+    static String lifestyle;
+    static String bundle;
 
     /** A write endpoint and a valid resource object for it, which the cases spoil one way each. */
     record Write(String name, String method, String path, String type, Map<String, Object> valid,
@@ -69,6 +73,14 @@ class MalformedInputTest {
                 "relationships", Map.of("reward_program_activation", one("reward_program_activation", activation))));
         earning = created("/pub/reward_earning", Map.of("type", "reward_earning", "attributes", Map.of("earned_value", 5,
                 "earned_at", "2021-01-03T00:00:00Z"), "relationships", Map.of("reward", one("reward", reward))));
+        dev.openplus.support.CarePlans plans = new dev.openplus.support.CarePlans(api);
+        plan = plans.planOf(tenant.token(), patient);
+        action = plans.createAction(tenant.token(), plan, Map.of());
+        lifestyle = plans.createAction(tenant.token(), plan, Map.of("type", "sleep"));
+        bundle = api.post("/pub/bundle", tenant.token(), Api.json(Map.of("data", Map.of("type", "bundle",
+                "attributes", Map.of("type", "weight", "title", "B", "effective_from", "2024-03-01T00:00:00Z"),
+                "relationships", Map.of("plan", Map.of("data", Map.of("type", "patient_plan_summary", "id", plan)))))))
+                .at("/data/id").asText();
     }
 
     static Map<String, Object> validEvent() {
@@ -86,6 +98,15 @@ class MalformedInputTest {
         Api.Response response = api.post(path, tenant.token(), Api.json(Map.of("data", data)));
         assertThat(response.status()).as(response.body()).isEqualTo(200);
         return response.at("/data/id").asText();
+    }
+
+
+    static Map<String, Object> ordered(Object... pairs) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put((String) pairs[i], pairs[i + 1]);
+        }
+        return map;
     }
 
     static List<Write> writes() {
@@ -189,7 +210,50 @@ class MalformedInputTest {
                                 Map.of("fulfilled_value", 1, "fulfilled_at", "2021-06-01T00:00:00Z"), "relationships",
                                 Map.of("reward_earning", one("reward_earning", "EARNINGID"))),
                         Map.of("fulfilled_value", "x", "fulfilled_at", 3), Map.of("fulfilled_value", -1),
-                        List.of("fulfilled_value"), "fulfilled_at"));
+                        List.of("fulfilled_value"), "fulfilled_at"),
+                new Write("update plan summary", "PATCH", "/pub/patient_plan_summary/PLAN", "patient_plan_summary",
+                        Map.of("type", "patient_plan_summary", "id", "PLAN", "attributes", Map.of("time_zone", "UTC")),
+                        ordered("critical", "high", "time_zone", 5, "window_order", Map.of()),
+                        ordered("time_zone", "Mars/Olympus"), List.of(), "time_zone"),
+                new Write("create action", "POST", "/pub/action", "action", Map.of("type", "action",
+                        "attributes", Map.of("type", "weight", "title", "T", "effective_from", "2024-03-01T00:00:00Z"),
+                        "relationships", Map.of("plan", Map.of("data", Map.of("type", "patient_plan_summary", "id", "PLAN")))),
+                        actionWrongTypes(), ordered("type", "juggling", "effective_from", "2024-13-01T00:00:00Z"),
+                        List.of("type"), "title"),
+                new Write("update action", "PATCH", "/pub/action/ACTION", "action",
+                        Map.of("type", "action", "id", "ACTION", "attributes", Map.of("title", "T")),
+                        actionWrongTypes(), ordered("type", "juggling", "effective_to", "tomorrow"), List.of(), "title"),
+                new Write("create bundle", "POST", "/pub/bundle", "bundle", Map.of("type", "bundle",
+                        "attributes", Map.of("type", "weight", "title", "T", "effective_from", "2024-03-01T00:00:00Z"),
+                        "relationships", Map.of("plan", Map.of("data", Map.of("type", "patient_plan_summary", "id", "PLAN")))),
+                        bundleWrongTypes(), ordered("effective_from", "soon"), List.of("type"), "title"),
+                new Write("update bundle", "PATCH", "/pub/bundle/BUNDLE", "bundle",
+                        Map.of("type", "bundle", "id", "BUNDLE", "attributes", Map.of("title", "T")),
+                        bundleWrongTypes(), ordered("effective_to", "later"), List.of(), "title"),
+                new Write("create metric", "POST", "/pub/patient_health_metric", "patient_health_metric",
+                        Map.of("type", "patient_health_metric",
+                                "attributes", Map.of("type", "weight", "value", 1, "occurred_at", "2024-03-01T00:00:00Z"),
+                                "relationships", Map.of("patient", Map.of("data", Map.of("type", "patient", "id", "PATIENT")))),
+                        ordered("type", 1, "value", "1", "systolic", "x", "diastolic", List.of(), "unit", 4,
+                                "occurred_at", 5, "code", "LOINC"),
+                        ordered("type", "steps", "occurred_at", "2024-02-30T00:00:00Z"), List.of("type"), "unit"),
+                new Write("create result", "POST", "/pub/result", "result", Map.of("type", "result",
+                        "attributes", Map.of("occurred_at", "2024-03-01T00:00:00Z"),
+                        "relationships", Map.of("action", Map.of("data", Map.of("type", "action", "id", "LIFESTYLE")))),
+                        ordered("occurred_at", 1, "skipped", "no", "annotations", Map.of(), "data", List.of(),
+                                "window", 3, "channel", List.of(), "external_id", Map.of(), "source", "s",
+                                "occurred_at_time_zone", 5),
+                        ordered("occurred_at_time_zone", "Nowhere/Land"), List.of("occurred_at"), "channel"));
+    }
+
+    static Map<String, Object> actionWrongTypes() {
+        return ordered("type", 1, "title", List.of(), "effective_from", 5, "effective_to", true, "tracking", "yes",
+                "_thread", 7, "frequency_goal", List.of(), "identifiers", 3, "details", List.of(), "intake", "x",
+                "metric_required", 1, "metrics", Map.of(), "windows", "w");
+    }
+
+    static Map<String, Object> bundleWrongTypes() {
+        return ordered("type", 1, "title", 2, "effective_from", false, "effective_to", 3, "_thread", List.of());
     }
 
     /** One case: a body, and the status, code and pointer it must answer with. */
@@ -204,7 +268,8 @@ class MalformedInputTest {
     static String bind(String text) {
         return text.replace("GROUP", group).replace("PATIENT", patient).replace("EVENT", event)
                 .replace("ATTENDEE", attendee).replace("PROGRAMID", program)
-                .replace("ACTIVATIONID", activation).replace("REWARDID", reward).replace("EARNINGID", earning);
+                .replace("ACTIVATIONID", activation).replace("REWARDID", reward).replace("EARNINGID", earning)
+                .replace("PLAN", plan).replace("LIFESTYLE", lifestyle).replace("ACTION", action).replace("BUNDLE", bundle);
     }
 
     static String document(Write write, Object data) {
@@ -283,7 +348,7 @@ class MalformedInputTest {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String table : List.of("organization", "patient_group", "coach", "coach_group", "api_client", "oauth_token",
                 "patient", "patient_group_member", "patient_coach", "patient_identifier", "calendar_event",
-                "calendar_event_response", "reward_program", "reward_program_activation", "reward", "reward_earning", "reward_earning_fulfillment")) {
+                "calendar_event_response", "reward_program", "reward_program_activation", "reward", "reward_earning", "reward_earning_fulfillment", "patient_plan_summary", "action", "bundle", "bundle_action", "patient_health_metric", "result")) {
             counts.put(table, server.database.dsl().fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name(table))) * 1L);
         }
         return counts;
@@ -317,7 +382,10 @@ class MalformedInputTest {
                 new Collection("/pub/reward_program_activation?filter[organization]=ORG", "reward_program_activation", true),
                 new Collection("/pub/reward?filter[organization]=ORG", "reward", true),
                 new Collection("/pub/reward_earning?filter[patient]=PATIENT", "reward_earning", true),
-                new Collection("/pub/reward_earning_fulfillment?filter[patient]=PATIENT", "reward_earning_fulfillment", true));
+                new Collection("/pub/reward_earning_fulfillment?filter[patient]=PATIENT", "reward_earning_fulfillment", true),
+                new Collection("/pub/patient_plan_summary?filter[organization]=ORG", "patient_plan_summary", true),
+                new Collection("/pub/patient_health_metric?filter[organization]=ORG", "patient_health_metric", true),
+                new Collection("/pub/result?filter[patient]=PATIENT", "result", true));
     }
 
     /** One collection case: extra query text and the parameter the error must name. */

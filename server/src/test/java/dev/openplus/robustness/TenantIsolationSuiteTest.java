@@ -33,6 +33,68 @@ class TenantIsolationSuiteTest {
     /** The hidden side's reward data: in the group-scoped client's group, and outside it. */
     static Map<String, String> hiddenRewards = new java.util.HashMap<>();
     static Map<String, String> outOfScopeRewards = new java.util.HashMap<>();
+    /** The hidden organization's care plan data: of its in-scope patient, then of its out-of-scope patient. */
+    static CarePlanIds care;
+    static CarePlanIds outOfScopeCare;
+
+    record CarePlanIds(String plan, String action, String lifestyle, String bundle, String metric, String result) {
+    }
+
+    private static CarePlanIds carePlan(String token, String patient) {
+        dev.openplus.support.CarePlans plans = new dev.openplus.support.CarePlans(api);
+        String plan = plans.planOf(token, patient);
+        String action = plans.createAction(token, plan, Map.of("title", "Hiddenaction"));
+        String lifestyle = plans.createAction(token, plan, Map.of("type", "sleep", "title", "Hiddenaction"));
+        String bundle = api.post("/pub/bundle", token, Api.json(Map.of("data", Map.of("type", "bundle",
+                "attributes", Map.of("type", "weight", "title", "Hiddenbundle", "effective_from", "2024-03-01T00:00:00Z"),
+                "relationships", Map.of("plan", Map.of("data", Map.of("type", "patient_plan_summary", "id", plan)))))))
+                .at("/data/id").asText();
+        String metric = api.post("/pub/patient_health_metric", token, Api.json(Map.of("data",
+                dev.openplus.support.CarePlans.metric(patient, "weight", 123.25, "2024-03-05T10:00:00Z"))))
+                .at("/data/id").asText();
+        String result = api.get("/pub/result?filter[patient]=" + patient, token).at("/data/0/id").asText();
+        return new CarePlanIds(plan, action, lifestyle, bundle, metric, result);
+    }
+
+    private static List<Probe> carePlanProbes(String caller, CarePlanIds ids, String patient, String group,
+            String organization) {
+        List<Probe> probes = new ArrayList<>();
+        for (String path : List.of("/pub/patient_plan_summary/" + ids.plan(), "/pub/action/" + ids.action(),
+                "/pub/bundle/" + ids.bundle(), "/pub/patient_health_metric/" + ids.metric(), "/pub/result/" + ids.result(),
+                "/pub/patient_plan_summary/" + ids.plan() + "?include=actions,bundles,patient,current_results")) {
+            probes.add(new Probe(caller, "GET", path, null, 404, "ResourceNotFound"));
+        }
+        probes.add(new Probe(caller, "PATCH", "/pub/patient_plan_summary/" + ids.plan(),
+                "{\"data\":{\"type\":\"patient_plan_summary\",\"attributes\":{\"time_zone\":\"UTC\"}}}", 404,
+                "ResourceNotFound"));
+        probes.add(new Probe(caller, "PATCH", "/pub/action/" + ids.action(),
+                "{\"data\":{\"type\":\"action\",\"attributes\":{\"title\":\"x\"}}}", 404, "ResourceNotFound"));
+        probes.add(new Probe(caller, "PATCH", "/pub/bundle/" + ids.bundle(),
+                "{\"data\":{\"type\":\"bundle\",\"attributes\":{\"title\":\"x\"}}}", 404, "ResourceNotFound"));
+        List<String> lists = new ArrayList<>(List.of("/pub/patient_plan_summary?filter[groups]=" + group,
+                "/pub/patient_health_metric?filter[groups]=" + group));
+        if (organization != null) {
+            lists.add("/pub/patient_plan_summary?filter[organization]=" + organization);
+            lists.add("/pub/patient_health_metric?filter[organization]=" + organization);
+        }
+        for (String path : lists) {
+            probes.add(new Probe(caller, "GET", path, null, 403, "Forbidden"));
+        }
+        Map<String, Object> plan = Map.of("plan", Map.of("data", Map.of("type", "patient_plan_summary", "id", ids.plan())));
+        probes.add(new Probe(caller, "POST", "/pub/action", Api.json(Map.of("data", Map.of("type", "action",
+                "attributes", Map.of("type", "weight", "title", "T", "effective_from", "2024-03-01T00:00:00Z"),
+                "relationships", plan))), 403, "Forbidden"));
+        probes.add(new Probe(caller, "POST", "/pub/bundle", Api.json(Map.of("data", Map.of("type", "bundle",
+                "attributes", Map.of("type", "weight", "title", "T", "effective_from", "2024-03-01T00:00:00Z"),
+                "relationships", plan))), 403, "Forbidden"));
+        probes.add(new Probe(caller, "POST", "/pub/patient_health_metric", Api.json(Map.of("data",
+                dev.openplus.support.CarePlans.metric(patient, "weight", 1, "2024-03-01T00:00:00Z"))), 403, "Forbidden"));
+        probes.add(new Probe(caller, "POST", "/pub/result", Api.json(Map.of("data", Map.of("type", "result",
+                "attributes", Map.of("occurred_at", "2024-03-01T00:00:00Z"),
+                "relationships", Map.of("action", Map.of("data", Map.of("type", "action", "id", ids.lifestyle())))))),
+                403, "Forbidden"));
+        return probes;
+    }
 
     /** One organization's data, with the strings that must never leak. */
     record Side(String organization, String group, String outOfScopeGroup, String coach, String patient,
@@ -101,10 +163,13 @@ class TenantIsolationSuiteTest {
         outOfScopeEventAttendee = outOfScopeEvent[1];
         hidden = new Side(alpha.organizationId(), group, outOfScopeGroup, coach, patient, outOfScopePatient, tokenId,
                 alpha.token(), List.of("Hidden Secret", "Hiddencoach", "Secretson", "Hiddenpatient", "SECRET-EHR",
-                        "SECRET-MRN-1", "Outofscopepatient", "Hidden Second Group"), event[0], outOfScopeEvent[0]);
+                        "SECRET-MRN-1", "Outofscopepatient", "Hidden Second Group", "Hiddenaction", "Hiddenbundle",
+                        "123.25"), event[0], outOfScopeEvent[0]);
 
         rewardData(alpha.token(), group, patient, "Hidden Secret Steps", hiddenRewards);
         rewardData(alpha.token(), outOfScopeGroup, outOfScopePatient, "Hidden Second Group Steps", outOfScopeRewards);
+        care = carePlan(alpha.token(), patient);
+        outOfScopeCare = carePlan(alpha.token(), outOfScopePatient);
 
         Fixtures.Tenant beta = fixtures.tenant("Prober Organization");
         fixtures.group(beta.organizationId(), "Prober Group");
@@ -231,6 +296,13 @@ class TenantIsolationSuiteTest {
         probes.add(new Probe(other, "PUT", "/pub/patient", Api.json(Map.of("meta", Map.of("query", Map.of(
                 "identifier", Map.of("system", "SECRET-EHR", "value", "SECRET-MRN-1"), "groups", List.of(h.group()))),
                 "data", Map.of("type", "patient"))), 403, "Forbidden"));
+        probes.addAll(carePlanProbes(other, care, h.patient(), h.group(), h.organization()));
+        probes.add(new Probe(other, "POST", "/pub/patient_health_metric", Api.json(Map.of("data", Map.of(
+                "type", "patient_health_metric", "attributes", Map.of("type", "weight", "value", 1,
+                        "occurred_at", "2024-03-01T00:00:00Z"),
+                "relationships", Map.of("patient", Map.of("data", Map.of("type", "patient", "meta", Map.of("query", Map.of(
+                        "identifier", Map.of("system", "SECRET-EHR", "value", "SECRET-MRN-1"),
+                        "organization", h.organization())))))))), 403, "Forbidden"));
 
         String scoped = "group-scoped client";
         for (String path : List.of("/pub/group/" + h.outOfScopeGroup(), "/pub/patient/" + h.outOfScopePatient(),
@@ -258,6 +330,7 @@ class TenantIsolationSuiteTest {
         rewardProbes(probes, scoped, outOfScopeRewards, h.outOfScopeGroup(), h.outOfScopePatient());
         probes.add(new Probe(scoped, "POST", "/pub/group",
                 "{\"data\":{\"type\":\"group\",\"attributes\":{\"name\":\"Sneaky\"}}}", 403, "Forbidden"));
+        probes.addAll(carePlanProbes(scoped, outOfScopeCare, h.outOfScopePatient(), h.outOfScopeGroup(), null));
         return probes.stream().map(Arguments::of);
     }
 
