@@ -12,7 +12,12 @@ import dev.openplus.auth.TokenService;
 import dev.openplus.coach.CoachResource;
 import dev.openplus.config.Config;
 import dev.openplus.db.Database;
+import dev.openplus.email.EmailHistoryResource;
 import dev.openplus.group.GroupResource;
+import dev.openplus.healthprofile.HealthProfileAnswerResource;
+import dev.openplus.healthprofile.HealthProfileQuestionResource;
+import dev.openplus.healthprofile.HealthProfileResource;
+import dev.openplus.healthprofile.HealthQuestionDefinitionResource;
 import dev.openplus.http.Exchange;
 import dev.openplus.http.HttpServer;
 import dev.openplus.jsonapi.ResourceEndpoints;
@@ -68,7 +73,12 @@ public final class Application implements AutoCloseable {
                 .register(OrganizationResource.TYPE)
                 .register(GroupResource.TYPE)
                 .register(CoachResource.TYPE)
-                .register(PatientResource.TYPE);
+                .register(PatientResource.TYPE)
+                .register(HealthQuestionDefinitionResource.TYPE)
+                .register(HealthProfileResource.TYPE)
+                .register(HealthProfileQuestionResource.TYPE)
+                .register(HealthProfileAnswerResource.TYPE)
+                .register(EmailHistoryResource.TYPE);
     }
 
     /**
@@ -121,7 +131,20 @@ public final class Application implements AutoCloseable {
                 .fetch(PatientResource.TYPE, "fetchPatient")
                 .update(PatientResource.TYPE, "updatePatient", 200)
                 .subList("/pub/patient/{id}/groups", GroupResource.TYPE, "fetchPatientGroups", patients::groups)
-                .subList("/pub/patient/{id}/coaches", CoachResource.TYPE, "fetchPatientCoaches", patients::coaches);
+                .subList("/pub/patient/{id}/coaches", CoachResource.TYPE, "fetchPatientCoaches", patients::coaches)
+                .list(HealthQuestionDefinitionResource.TYPE, "fetchHealthQuestionDefinitions")
+                .fetch(HealthQuestionDefinitionResource.TYPE, "fetchHealthQuestionDefinition")
+                .list(HealthProfileResource.TYPE, "fetchHealthProfiles")
+                .fetch(HealthProfileResource.TYPE, "fetchHealthProfile")
+                .list(HealthProfileQuestionResource.TYPE, "fetchHealthProfileQuestions")
+                .fetch(HealthProfileQuestionResource.TYPE, "fetchHealthProfileQuestion")
+                .list(HealthProfileAnswerResource.TYPE, "fetchHealthProfileAnswers")
+                .create(HealthProfileAnswerResource.TYPE, "createHealthProfileAnswer", 201).asExtension()
+                .fetch(HealthProfileAnswerResource.TYPE, "fetchHealthProfileAnswer")
+                .list(EmailHistoryResource.TYPE, "fetchEmailHistories")
+                .create(EmailHistoryResource.TYPE, "createEmailHistory", 201).asExtension()
+                .fetch(EmailHistoryResource.TYPE, "fetchEmailHistory")
+                .update(EmailHistoryResource.TYPE, "updateEmailHistory", 200).asExtension();
         extra.operations().accept(declared);
         List<Operation> operations = declared.all();
         document[0] = ApiDocument.load();

@@ -45,6 +45,8 @@ public final class DemoData {
                 CoachResource.create(dsl, organizationId, "Sam", "Okafor", List.of(prevention));
                 CoachResource.create(dsl, organizationId, "Priya", "Natarajan", List.of(cardiology, prevention));
                 DemoPatients.seed(writer, dsl, organizationId, List.of(cardiology, prevention), 50);
+                dev.openplus.healthprofile.DemoHealthProfiles.seed(writer, dsl, organizationId);
+                dev.openplus.email.DemoEmails.seed(writer, dsl, organizationId);
             } else {
                 organizationId = organizations.stream()
                         .filter(r -> ORGANIZATION_NAME.equals(r.value2())).map(r -> r.value1()).findFirst().orElse(null);

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.openplus.db.Ids;
 import dev.openplus.db.UnnestInsert;
 import dev.openplus.group.GroupResource;
+import dev.openplus.healthprofile.HealthProfiles;
 import dev.openplus.jsonapi.ApiError;
 import dev.openplus.jsonapi.BodyReader;
 import dev.openplus.jsonapi.Caller;
@@ -65,6 +66,11 @@ final class PatientRules implements WriteRules {
 
     @Override
     public void afterWrite(WriteBatch batch) {
+        if (batch.mode() == WriteBatch.Mode.CREATE) {
+            // Every patient has a health profile (a patient removed below takes it along: on delete cascade).
+            HealthProfiles.createFor(batch.dsl(), batch.written().stream().map(WriteItem::id).toList(),
+                    batch.caller().actorId());
+        }
         List<WriteItem> touched = batch.written().stream().filter(i -> i.isCreate() || i.has("identifiers")).toList();
         if (touched.isEmpty()) {
             return;
