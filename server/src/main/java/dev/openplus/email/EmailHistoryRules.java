@@ -45,7 +45,9 @@ final class EmailHistoryRules implements WriteRules {
         String pointer = "/attributes/status_times";
         JsonNode stored = item.stored("status_times") instanceof JsonNode node ? node
                 : BodyReader.mapper().createObjectNode();
-        JsonNode given = item.has("status_times") ? item.json("status_times") : null;
+        // As sent: an explicit null would otherwise already read as the empty object it clears to.
+        JsonNode given = item.has("status_times") && item.input().value("status_times") instanceof JsonNode sent
+                ? sent : null;
         if (given == null) {
             if (item.has("status_times") && !stored.isEmpty()) {
                 item.problem(pointer, "recorded status times cannot be removed");
