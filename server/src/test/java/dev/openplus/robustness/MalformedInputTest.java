@@ -27,14 +27,18 @@ class MalformedInputTest {
     static Fixtures.Tenant tenant;
     static String group;
     static String patient;
+    static String email;
 
     /** A write endpoint and a valid resource object for it, which the cases spoil one way each. */
     record Write(String name, String method, String path, String type, Map<String, Object> valid,
             Map<String, Object> wrongTypes, Map<String, Object> invalidValues, List<String> required, String stringAttribute) {
     }
 
-    /** A collection endpoint with the filters it requires, and its resource type. */
-    record Collection(String path, String type, boolean dateFilters) {
+    /** A collection endpoint with the filters it requires, its resource type, and its largest page[size]. */
+    record Collection(String path, String type, boolean dateFilters, int maxPageSize) {
+        Collection(String path, String type, boolean dateFilters) {
+            this(path, type, dateFilters, 50);
+        }
     }
 
     @BeforeAll
@@ -48,6 +52,12 @@ class MalformedInputTest {
                 "attributes", Map.of("first_name", "Rob"),
                 "relationships", Map.of("groups", Map.of("data", List.of(Map.of("type", "group", "id", group))))))))
                 .at("/data/id").asText();
+        Api.Response recorded = api.post("/pub/email_history", tenant.token(), Api.json(Map.of("data", Map.of(
+                "type", "email_history", "attributes", Map.of("email_address", "rob@example.com", "email_type", "invite",
+                        "send_time", "2017-01-01T00:00:00Z"),
+                "relationships", Map.of("receiver", Map.of("data", Map.of("type", "patient", "id", patient)))))));
+        assertThat(recorded.status()).as(recorded.body()).isEqualTo(201);
+        email = recorded.at("/data/id").asText();
     }
 
     static List<Write> writes() {
@@ -67,6 +77,14 @@ class MalformedInputTest {
         patientInvalid.put("gender", "unknown");
         patientInvalid.put("birth_date", "1944-02-30");
         patientInvalid.put("email_address", "fiona-at-example");
+        Map<String, Object> validEmail = Map.of("type", "email_history", "attributes", Map.of(
+                "email_address", "rob@example.com", "email_type", "invite", "send_time", "2017-01-01T00:00:00Z"),
+                "relationships", Map.of("receiver", Map.of("data", Map.of("type", "patient", "id", "PATIENT"))));
+        Map<String, Object> emailWrongTypes = new LinkedHashMap<>();
+        emailWrongTypes.put("email_address", 5);
+        emailWrongTypes.put("email_type", true);
+        emailWrongTypes.put("send_time", 1_500_000_000);
+        emailWrongTypes.put("status_times", "open");
         Map<String, Object> validPatient = Map.of("type", "patient", "attributes", Map.of("first_name", "Ok"),
                 "relationships", patientRelationships);
         return List.of(
@@ -79,7 +97,21 @@ class MalformedInputTest {
                         Map.of("type", "patient", "id", "PATIENT", "attributes", Map.of("note", "x")), patientWrongTypes,
                         patientInvalid, List.of(), "note"),
                 new Write("upsert patient", "PUT", "/pub/patient", "patient", validPatient, patientWrongTypes,
-                        patientInvalid, List.of(), "last_name"));
+                        patientInvalid, List.of(), "last_name"),
+                new Write("create health profile answer", "POST", "/pub/health_profile_answer", "health_profile_answer",
+                        Map.of("type", "health_profile_answer", "attributes", Map.of("question_id", "4", "value", "1"),
+                                "relationships", Map.of("patient", Map.of("data", Map.of("type", "patient", "id", "PATIENT")))),
+                        Map.of("question_id", 4, "value", List.of("1"), "answered_at", 1_500_000_000),
+                        Map.of("value", "9", "question_id", "999", "answered_at", "2017-02-30T00:00:00Z"),
+                        List.of("question_id"), "value"),
+                new Write("create email history", "POST", "/pub/email_history", "email_history", validEmail,
+                        emailWrongTypes, Map.of("email_address", "rob-at-example", "send_time", "2017-02-30T00:00:00Z"),
+                        List.of("email_address"), "email_type"),
+                new Write("update email history", "PATCH", "/pub/email_history/EMAIL", "email_history",
+                        Map.of("type", "email_history", "id", "EMAIL",
+                                "attributes", Map.of("status_times", Map.of("open", "2017-01-01T01:00:00Z"))),
+                        emailWrongTypes, Map.of("email_address", "rob-at-example", "send_time", "2017-02-30T00:00:00Z"),
+                        List.of(), "email_type"));
     }
 
     /** One case: a body, and the status, code and pointer it must answer with. */
@@ -92,7 +124,7 @@ class MalformedInputTest {
     }
 
     static String bind(String text) {
-        return text.replace("GROUP", group).replace("PATIENT", patient);
+        return text.replace("GROUP", group).replace("PATIENT", patient).replace("EMAIL", email);
     }
 
     static String document(Write write, Object data) {
@@ -170,7 +202,8 @@ class MalformedInputTest {
     static Map<String, Long> rowCounts() {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String table : List.of("organization", "patient_group", "coach", "coach_group", "api_client", "oauth_token",
-                "patient", "patient_group_member", "patient_coach", "patient_identifier")) {
+                "patient", "patient_group_member", "patient_coach", "patient_identifier", "health_profile",
+                "health_profile_item", "health_profile_answer", "email_history")) {
             counts.put(table, server.database.dsl().fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name(table))) * 1L);
         }
         return counts;
@@ -197,7 +230,12 @@ class MalformedInputTest {
                 new Collection("/pub/coach?filter[organization]=ORG", "coach", true),
                 new Collection("/pub/patient?filter[organization]=ORG", "patient", true),
                 new Collection("/pub/patient/PATIENT/groups?x=", "group", true),
-                new Collection("/pub/patient/PATIENT/coaches?x=", "coach", true));
+                new Collection("/pub/patient/PATIENT/coaches?x=", "coach", true),
+                new Collection("/pub/health_question_definition?x=", "health_question_definition", false, 100),
+                new Collection("/pub/health_profile?filter[organization]=ORG", "health_profile", true),
+                new Collection("/pub/health_profile_question?filter[patient]=PATIENT", "health_profile_question", false),
+                new Collection("/pub/health_profile_answer?filter[groups]=GROUP", "health_profile_answer", true, 100),
+                new Collection("/pub/email_history?filter[receiver]=PATIENT", "email_history", true));
     }
 
     /** One collection case: extra query text and the parameter the error must name. */
@@ -214,7 +252,8 @@ class MalformedInputTest {
             String p = collection.path();
             cases.add(new QueryCase("non-numeric page[number]", p, "page[number]=two", "page[number]"));
             cases.add(new QueryCase("negative page[size]", p, "page[size]=-5", "page[size]"));
-            cases.add(new QueryCase("too large page[size]", p, "page[size]=51", "page[size]"));
+            cases.add(new QueryCase("too large page[size]", p, "page[size]=" + (collection.maxPageSize() + 1),
+                    "page[size]"));
             cases.add(new QueryCase("too large page[limit]", p, "page[limit]=100000", "page[limit]"));
             cases.add(new QueryCase("non-numeric page[limit]", p, "page[limit]=lots", "page[limit]"));
             cases.add(new QueryCase("mixed paging", p, "page[number]=3&page[limit]=10", "page[number]"));
@@ -240,7 +279,8 @@ class MalformedInputTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("queryCases")
     void badQueriesAreRefusedWithTheParameterNamed(QueryCase c) {
-        String path = c.path().replace("ORG", tenant.organizationId()).replace("PATIENT", patient).replace("?x=", "?");
+        String path = c.path().replace("ORG", tenant.organizationId()).replace("PATIENT", patient).replace("GROUP", group)
+                .replace("?x=", "?");
         String separator = path.endsWith("?") ? "" : "&";
         Api.Response response = api.get(path + separator + c.query(), tenant.token());
         assertThat(response.status()).as(response.body()).isEqualTo(409);
