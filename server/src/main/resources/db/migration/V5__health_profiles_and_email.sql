@@ -9,35 +9,49 @@ $$;
 -- Catalogue ids are small numbers kept as text ("21"); this collation orders them as numbers (2 before 10).
 create collation openplus_numeric (provider = icu, locale = 'und-u-kn-true');
 
--- The question catalogue: the same for every organization, read-only through the API.
-create table health_question_definition (
-    id            text collate openplus_numeric primary key check (id ~ '^[1-9][0-9]{0,8}$'),
-    category      text        not null check (category in ('lifestyle_behaviors', 'mental_wellbeing', 'preventative_care')),
-    text          text        not null,
-    format        jsonb       not null,
-    requirements  jsonb       not null default '[]',
-    created_at    timestamptz not null default now(),
-    created_by    text,
-    updated_at    timestamptz not null default now(),
-    updated_by    text
-);
-
--- True when a patient of this birth date and gender meets every requirement. Age is in whole years on today's
--- UTC date. A requirement on a property the patient does not have (no birth date, no gender) is not met.
-create function health_question_applies(requirements jsonb, birth_date date, gender text) returns boolean
-language sql stable as $$
-    select coalesce(bool_and(case r ->> 'property'
-        when 'age' then birth_date is not null and (
-            select (r -> 'shouldBeGreaterThan' is null or a.years > (r ->> 'shouldBeGreaterThan')::numeric)
-               and (r -> 'shouldBeLessThan' is null or a.years < (r ->> 'shouldBeLessThan')::numeric)
-               and (r -> 'shouldBeEqual' is null
-                    or (a.years = (r ->> 'value')::numeric) = (r ->> 'shouldBeEqual')::boolean)
-            from (select extract(year from age((now() at time zone 'UTC')::date, birth_date)) as years) a)
-        when 'gender' then gender is not null
-            and (r -> 'shouldBeEqual' is null or (gender = r ->> 'value') = (r ->> 'shouldBeEqual')::boolean)
-        else false end), true)
+-- The requirements a question may have: age bounds ("shouldBeGreaterThan" / "shouldBeLessThan", strict) and at most one
+-- gender ("shouldBeEqual": true). The read path checks them as plain comparisons; a question that needs another kind
+-- must extend health_profile_question first (the check on the catalogue refuses it until then).
+create function health_requirements_supported(requirements jsonb) returns boolean language sql immutable as $$
+    select coalesce(bool_and((r ->> 'property' = 'age' and r - 'property' - 'shouldBeGreaterThan' - 'shouldBeLessThan' = '{}'
+                                 and jsonb_typeof(coalesce(r -> 'shouldBeGreaterThan', '0')) = 'number'
+                                 and jsonb_typeof(coalesce(r -> 'shouldBeLessThan', '0')) = 'number')
+                              or (r ->> 'property' = 'gender' and r -> 'shouldBeEqual' = 'true'
+                                 and jsonb_typeof(r -> 'value') = 'string' and r - 'property' - 'shouldBeEqual' - 'value' = '{}')), true)
+       and count(*) filter (where r ->> 'property' = 'gender') <= 1
     from jsonb_array_elements(requirements) r
 $$;
+
+-- The youngest whole age that is "greater than" every age bound, and the oldest that is "less than" every one.
+create function health_requirement_age_from(requirements jsonb) returns integer language sql immutable as $$
+    select floor(max((r ->> 'shouldBeGreaterThan')::numeric))::integer + 1
+    from jsonb_array_elements(requirements) r where r ->> 'property' = 'age' and r ? 'shouldBeGreaterThan'
+$$;
+create function health_requirement_age_to(requirements jsonb) returns integer language sql immutable as $$
+    select ceil(min((r ->> 'shouldBeLessThan')::numeric))::integer - 1
+    from jsonb_array_elements(requirements) r where r ->> 'property' = 'age' and r ? 'shouldBeLessThan'
+$$;
+create function health_requirement_gender(requirements jsonb) returns text language sql immutable as $$
+    select min(r ->> 'value') from jsonb_array_elements(requirements) r where r ->> 'property' = 'gender'
+$$;
+
+-- The question catalogue: the same for every organization, read-only through the API. The generated columns are
+-- the requirements in the form the read path compares with. Age is in whole years on the current UTC date; a
+-- requirement on a property the patient lacks (no birth date, no gender) is not met.
+create table health_question_definition (
+    id                   text collate openplus_numeric primary key check (id ~ '^[1-9][0-9]{0,8}$'),
+    category             text        not null check (category in ('lifestyle_behaviors', 'mental_wellbeing', 'preventative_care')),
+    text                 text        not null,
+    format               jsonb       not null,
+    requirements         jsonb       not null default '[]' check (health_requirements_supported(requirements)),
+    age_from             integer     generated always as (health_requirement_age_from(requirements)) stored,
+    age_to               integer     generated always as (health_requirement_age_to(requirements)) stored,
+    gender_required      text        generated always as (health_requirement_gender(requirements)) stored,
+    created_at           timestamptz not null default now(),
+    created_by           text,
+    updated_at           timestamptz not null default now(),
+    updated_by           text
+);
 
 -- One profile per patient.
 create table health_profile (
@@ -97,8 +111,13 @@ select i.id, i.organization_id, i.patient_id, i.profile_id, i.question_definitio
 from health_profile_item i
 join patient p on p.id = i.patient_id
 join health_question_definition d on d.id = i.question_definition_id
+cross join (select (now() at time zone 'UTC')::date as today) t
 left join health_profile_answer a on a.patient_id = i.patient_id and a.question_id = i.question_definition_id
-where a.id is not null or health_question_applies(d.requirements, p.birth_date, p.gender);
+where a.id is not null
+   -- Whole years of age as date comparisons: aged at least age_from, and at most age_to.
+   or (d.age_from is null or p.birth_date <= (t.today - make_interval(years => d.age_from))::date)
+      and (d.age_to is null or p.birth_date > (t.today - make_interval(years => d.age_to + 1))::date)
+      and (d.gender_required is null or p.gender = d.gender_required);
 
 -- Profiles with their stats: answered and total questions per category, then overall.
 create view health_profile_with_stats as
