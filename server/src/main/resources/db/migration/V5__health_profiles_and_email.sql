@@ -64,6 +64,8 @@ create table health_profile (
     updated_by       text
 );
 create index health_profile_org_id on health_profile (organization_id, id);
+create index health_profile_org_created on health_profile (organization_id, created_at, id);
+create index health_profile_org_updated on health_profile (organization_id, updated_at, id);
 
 -- One row per patient and catalogue question, so that each profile question has a stable id. Whether the question
 -- is in the profile is decided when it is read (health_profile_question below), so ages are exact on every day.
@@ -249,6 +251,8 @@ create table email_history (
 );
 create index email_history_org_id on email_history (organization_id, id);
 create index email_history_org_send_time on email_history (organization_id, send_time, id);
+create index email_history_org_created on email_history (organization_id, created_at, id);
+create index email_history_org_updated on email_history (organization_id, updated_at, id);
 create index email_history_receiver on email_history (receiver_id, send_time, id);
 create index email_history_sender on email_history (sender_id, send_time, id);
 create index email_history_org_type on email_history (organization_id, email_type, id);
