@@ -13,7 +13,12 @@ import dev.openplus.calendar.CalendarEventResponses;
 import dev.openplus.coach.CoachResource;
 import dev.openplus.config.Config;
 import dev.openplus.db.Database;
+import dev.openplus.email.EmailHistoryResource;
 import dev.openplus.group.GroupResource;
+import dev.openplus.healthprofile.HealthProfileAnswerResource;
+import dev.openplus.healthprofile.HealthProfileQuestionResource;
+import dev.openplus.healthprofile.HealthProfileResource;
+import dev.openplus.healthprofile.HealthQuestionDefinitionResource;
 import dev.openplus.http.Exchange;
 import dev.openplus.http.HttpServer;
 import dev.openplus.http.ManagementServer;
@@ -95,7 +100,12 @@ public final class Application implements AutoCloseable {
                 .register(ActionResource.TYPE)
                 .register(BundleResource.TYPE)
                 .register(MetricResource.TYPE)
-                .register(ResultResource.TYPE);
+                .register(ResultResource.TYPE)
+                .register(HealthQuestionDefinitionResource.TYPE)
+                .register(HealthProfileResource.TYPE)
+                .register(HealthProfileQuestionResource.TYPE)
+                .register(HealthProfileAnswerResource.TYPE)
+                .register(EmailHistoryResource.TYPE);
     }
 
     /**
@@ -190,7 +200,20 @@ public final class Application implements AutoCloseable {
                 .fetch(MetricResource.TYPE, "fetchPatientHealthMetric")
                 .list(ResultResource.TYPE, "fetchPatientHealthResults")
                 .fetch(ResultResource.TYPE, "fetchPatientHealthResult")
-                .create(ResultResource.TYPE, "createResult", 201).asExtension();
+                .create(ResultResource.TYPE, "createResult", 201).asExtension()
+                .list(HealthQuestionDefinitionResource.TYPE, "fetchHealthQuestionDefinitions")
+                .fetch(HealthQuestionDefinitionResource.TYPE, "fetchHealthQuestionDefinition")
+                .list(HealthProfileResource.TYPE, "fetchHealthProfiles")
+                .fetch(HealthProfileResource.TYPE, "fetchHealthProfile")
+                .list(HealthProfileQuestionResource.TYPE, "fetchHealthProfileQuestions")
+                .fetch(HealthProfileQuestionResource.TYPE, "fetchHealthProfileQuestion")
+                .list(HealthProfileAnswerResource.TYPE, "fetchHealthProfileAnswers")
+                .create(HealthProfileAnswerResource.TYPE, "createHealthProfileAnswer", 201).asExtension()
+                .fetch(HealthProfileAnswerResource.TYPE, "fetchHealthProfileAnswer")
+                .list(EmailHistoryResource.TYPE, "fetchEmailHistories")
+                .create(EmailHistoryResource.TYPE, "createEmailHistory", 201).asExtension()
+                .fetch(EmailHistoryResource.TYPE, "fetchEmailHistory")
+                .update(EmailHistoryResource.TYPE, "updateEmailHistory", 200).asExtension();
         extra.operations().accept(declared);
         List<Operation> operations = declared.all();
         document[0] = ApiDocument.generate(operations, registry, config.maxBulkItems());

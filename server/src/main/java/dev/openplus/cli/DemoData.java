@@ -51,6 +51,8 @@ public final class DemoData {
                 DemoCalendarEvents.seed(writer, dsl, organizationId);
                 DemoRewards.seed(writer, dsl, organizationId, cardiology);
                 DemoCarePlans.seed(writer, dsl, organizationId);
+                dev.openplus.healthprofile.DemoHealthProfiles.seed(writer, dsl, organizationId);
+                dev.openplus.email.DemoEmails.seed(writer, dsl, organizationId);
             } else {
                 organizationId = organizations.stream()
                         .filter(r -> ORGANIZATION_NAME.equals(r.value2())).map(r -> r.value1()).findFirst().orElse(null);

@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-import dev.openplus.db.Ids;
 
 /**
  * Reads request documents: parses the JSON under tight limits, then checks a resource object against its type's
@@ -121,6 +120,15 @@ public final class BodyReader {
      */
     public static ResourceInput resource(JsonNode data, String pointer, ResourceType type, WriteBatch.Mode mode,
             String expectedId) {
+        return resource(data, pointer, type, mode, expectedId, null);
+    }
+
+    /**
+     * As {@link #resource(JsonNode, String, ResourceType, WriteBatch.Mode, String)}, with relationship identifiers
+     * checked against their target type's id format (from {@code registry}; standard ids when it is null).
+     */
+    public static ResourceInput resource(JsonNode data, String pointer, ResourceType type, WriteBatch.Mode mode,
+            String expectedId, ResourceRegistry registry) {
         ApiException.Collector problems = new ApiException.Collector();
         List<String> ignored = new ArrayList<>();
         data.fieldNames().forEachRemaining(member -> {
@@ -198,7 +206,8 @@ public final class BodyReader {
                     customLinks.put(relationship.get(), field.getValue());
                 } else {
                     // Read-only ones are checked too: a round-tripped resource carries valid linkage, junk is refused.
-                    List<String> ids = linkage(relationship.get(), field.getValue(), relationshipPointer, problems);
+                    List<String> ids = linkage(relationship.get(), idFormat(registry, relationship.get()), field.getValue(),
+                            relationshipPointer, problems);
                     if (!relationship.get().isWritable()) {
                         ignored.add(relationshipPointer);
                     } else if (ids != null) {
@@ -221,7 +230,12 @@ public final class BodyReader {
                 ignored);
     }
 
-    private static List<String> linkage(Relationship relationship, JsonNode value, String pointer,
+    private static IdFormat idFormat(ResourceRegistry registry, Relationship relationship) {
+        return registry == null ? IdFormat.STANDARD
+                : registry.find(relationship.targetType()).map(ResourceType::idFormat).orElse(IdFormat.STANDARD);
+    }
+
+    private static List<String> linkage(Relationship relationship, IdFormat idFormat, JsonNode value, String pointer,
             ApiException.Collector problems) {
         JsonNode data = value == null ? null : value.get("data");
         if (value == null || !value.isObject() || data == null) {
@@ -242,7 +256,7 @@ public final class BodyReader {
                 return null;
             }
             for (int i = 0; i < data.size(); i++) {
-                String id = identifier(relationship, data.get(i), pointer + "/data/" + i, problems);
+                String id = identifier(relationship, idFormat, data.get(i), pointer + "/data/" + i, problems);
                 if (id != null && !ids.contains(id)) {
                     ids.add(id);
                 }
@@ -253,7 +267,7 @@ public final class BodyReader {
         } else if (data.isNull() && relationship.requiredOnCreate() && relationship.isWritable()) {
             problems.add(ApiError.pointer(pointer + "/data", relationship.name() + " cannot be null"));
         } else if (!data.isNull()) {
-            String id = identifier(relationship, data, pointer + "/data", problems);
+            String id = identifier(relationship, idFormat, data, pointer + "/data", problems);
             if (id != null) {
                 ids.add(id);
             }
@@ -261,7 +275,7 @@ public final class BodyReader {
         return ids;
     }
 
-    private static String identifier(Relationship relationship, JsonNode node, String pointer,
+    private static String identifier(Relationship relationship, IdFormat ids, JsonNode node, String pointer,
             ApiException.Collector problems) {
         if (node == null || !node.isObject()) {
             problems.add(ApiError.pointer(pointer, "must be a resource identifier {type, id}"));
@@ -272,8 +286,8 @@ public final class BodyReader {
             return null;
         }
         String id = node.path("id").isTextual() ? node.get("id").asText() : null;
-        if (!Ids.isWellFormed(id)) {
-            problems.add(ApiError.pointer(pointer + "/id", "must be an id (24 lowercase hex characters)"));
+        if (!ids.accepts(id)) {
+            problems.add(ApiError.pointer(pointer + "/id", "must be an id (" + ids.description() + ")"));
             return null;
         }
         return id;

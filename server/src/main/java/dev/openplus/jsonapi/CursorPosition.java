@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.openplus.db.Ids;
 
 /**
  * Where a cursor page ends: the last row's sort key values and id, under the sort they were taken with.
@@ -40,7 +39,8 @@ public record CursorPosition(String sort, List<Object> values, String id) {
     }
 
     /** Reads a cursor taken under {@code sortOrders}; anything else is a 409 naming {@code parameter}. */
-    public static CursorPosition decode(String parameter, String token, List<SortOrder> sortOrders, String sortSpec) {
+    public static CursorPosition decode(String parameter, String token, List<SortOrder> sortOrders, String sortSpec,
+            IdFormat ids) {
         JsonNode node;
         try {
             node = JSON.readTree(Base64.getUrlDecoder().decode(token));
@@ -48,7 +48,7 @@ public record CursorPosition(String sort, List<Object> values, String id) {
             throw ApiException.invalidParameter(parameter, "not a cursor returned by this server");
         }
         if (node == null || !node.isObject() || !node.path("s").isTextual() || !node.path("v").isArray()
-                || !node.path("i").isTextual() || !Ids.isWellFormed(node.path("i").asText())) {
+                || !node.path("i").isTextual() || !ids.accepts(node.path("i").asText())) {
             throw ApiException.invalidParameter(parameter, "not a cursor returned by this server");
         }
         if (!node.get("s").asText().equals(sortSpec) || node.get("v").size() != sortOrders.size()) {

@@ -202,15 +202,22 @@ public final class QueryParser {
                 LinkedHashSet<String> ids = new LinkedHashSet<>();
                 for (String part : value.split(",", -1)) {
                     String id = part.trim();
-                    if (!Ids.isWellFormed(id)) {
+                    IdFormat format = filter.kind() == FilterKind.ID_LIST ? idsOf(filter) : IdFormat.STANDARD;
+                    if (!format.accepts(id)) {
                         throw ApiException.invalidParameter(parameter,
-                                "'" + id + "' is not an id (24 lowercase hex characters); lists are comma-separated");
+                                "'" + id + "' is not an id (" + format.description() + "); lists are comma-separated");
                     }
                     ids.add(id);
                 }
                 yield List.copyOf(ids);
             }
         };
+    }
+
+    /** The id format of an id-list filter's type (standard ids unless the filter names a registered type). */
+    private IdFormat idsOf(FilterDef filter) {
+        return filter.idType() == null ? IdFormat.STANDARD
+                : registry.find(filter.idType()).map(ResourceType::idFormat).orElse(IdFormat.STANDARD);
     }
 
     private List<SortOrder> parseSort(ResourceType type, String value) {
@@ -306,7 +313,7 @@ public final class QueryParser {
             if (token.isEmpty()) {
                 throw ApiException.invalidParameter(parameter, "the cursor is empty");
             }
-            position = CursorPosition.decode(parameter, token, sort, CollectionQuery.sortSpec(sort));
+            position = CursorPosition.decode(parameter, token, sort, CollectionQuery.sortSpec(sort), type.idFormat());
         }
         return new Page.Cursor(limit == null ? DEFAULT_CURSOR_LIMIT : limit, position);
     }

@@ -11,7 +11,6 @@ import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
 import dev.openplus.db.Database;
-import dev.openplus.db.Ids;
 
 /**
  * The generic read endpoints every resource type uses: fetch one by id and list a collection, with filters,
@@ -60,7 +59,7 @@ public final class ResourceEndpoints {
     public void fetch(ApiExchange exchange, ResourceType type, String id) {
         CollectionQuery query = parser.parseFetch(type, exchange.queryParams());
         Caller caller = exchange.caller();
-        if (!Ids.isWellFormed(id)) {
+        if (!type.isWellFormedId(id)) {
             throw ApiException.notFound(type.name(), id);
         }
         java.util.function.Function<DSLContext, Void> read = dsl -> {
@@ -138,7 +137,7 @@ public final class ResourceEndpoints {
 
     /** 404 unless a resource of the type with this id lies in the caller's scope. */
     public void requireVisible(DSLContext dsl, Caller caller, ResourceType type, String id) {
-        if (!Ids.isWellFormed(id) || !dsl.fetchExists(type.table(), type.id().eq(id).and(type.scope(caller)))) {
+        if (!type.isWellFormedId(id) || !dsl.fetchExists(type.table(), type.id().eq(id).and(type.scope(caller)))) {
             throw ApiException.notFound(type.name(), id);
         }
     }

@@ -41,8 +41,10 @@ public final class ResourceType {
     private final boolean deletable;
     private final WriteRules rules;
     private final String description;
+    private final IdFormat idFormat;
 
     private ResourceType(Builder builder) {
+        this.idFormat = builder.idFormat;
         this.tenantColumn = builder.tenantColumn;
         this.bulkCreate = builder.bulkCreate;
         this.duplicatesIgnorable = builder.duplicatesIgnorable;
@@ -78,6 +80,16 @@ public final class ResourceType {
 
     public Field<String> id() {
         return id;
+    }
+
+    /** What this type's ids look like. */
+    public IdFormat idFormat() {
+        return idFormat;
+    }
+
+    /** True when the value could be an id of this type; anything else cannot exist (404 without a query). */
+    public boolean isWellFormedId(String value) {
+        return idFormat.accepts(value);
     }
 
     /** Attributes in declaration order (the order they are written in). */
@@ -191,7 +203,12 @@ public final class ResourceType {
     }
 
     public static Builder builder(String name, String tableName) {
-        return new Builder(name, tableName);
+        return new Builder(name, tableName, IdFormat.STANDARD);
+    }
+
+    /** A type whose ids are not the standard 24-hex ones (its id column is text). */
+    public static Builder builder(String name, String tableName, IdFormat idFormat) {
+        return new Builder(name, tableName, idFormat);
     }
 
     /** Column of this type's table. */
@@ -221,12 +238,14 @@ public final class ResourceType {
         private boolean deletable;
         private WriteRules rules = WriteRules.NONE;
         private String description;
+        private final IdFormat idFormat;
 
-        private Builder(String name, String tableName) {
+        private Builder(String name, String tableName, IdFormat idFormat) {
             this.name = name;
             this.tableName = tableName;
+            this.idFormat = idFormat;
             this.table = DSL.table(DSL.name(tableName));
-            this.id = tableColumn(tableName, "id", SQLDataType.CHAR(24));
+            this.id = tableColumn(tableName, "id", idFormat == IdFormat.STANDARD ? SQLDataType.CHAR(24) : SQLDataType.VARCHAR);
         }
 
         public Field<String> id() {

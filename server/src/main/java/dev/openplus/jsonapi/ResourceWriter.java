@@ -75,7 +75,7 @@ public final class ResourceWriter {
         Caller caller = exchange.caller();
         type.rules().authorize(caller, WriteBatch.Mode.UPDATE);
         resources.parser().parseFetch(type, exchange.queryParams());
-        if (!Ids.isWellFormed(id)) {
+        if (!type.isWellFormedId(id)) {
             throw ApiException.notFound(type.name(), id);
         }
         JsonNode document = BodyReader.requestDocument(exchange.body());
@@ -131,7 +131,7 @@ public final class ResourceWriter {
                 continue;
             }
             try {
-                inputs.add(BodyReader.resource(item, pointer, type, WriteBatch.Mode.CREATE, null));
+                inputs.add(BodyReader.resource(item, pointer, type, WriteBatch.Mode.CREATE, null, resources.registry()));
             } catch (ApiException e) {
                 problems.addAll(e.errors());
             }
@@ -142,7 +142,8 @@ public final class ResourceWriter {
 
     /** The checked resource object of an update document. */
     public BodyReader.ResourceInput updateInput(ResourceType type, JsonNode document, String id) {
-        return BodyReader.resource(BodyReader.singleData(document), "/data", type, WriteBatch.Mode.UPDATE, id);
+        return BodyReader.resource(BodyReader.singleData(document), "/data", type, WriteBatch.Mode.UPDATE, id,
+                resources.registry());
     }
 
     /** Inserts checked resources (inside the caller's transaction). */
@@ -164,7 +165,7 @@ public final class ResourceWriter {
         }
         WriteBatch batch = new WriteBatch(dsl, caller, type, WriteBatch.Mode.CREATE, items, meta, ignoreDuplicates);
         runBeforeWrite(batch);
-        List<WriteItem> written = batch.written();
+        List<WriteItem> written = batch.written().stream().filter(item -> !item.writtenByRules()).toList();
         insertRows(dsl, caller, type, written);
         insertJoinRows(dsl, caller, written);
         type.rules().afterWrite(batch);
@@ -420,7 +421,7 @@ public final class ResourceWriter {
 
     /** The stored row (attribute columns and to-one keys), locked for the transaction; 404 outside the scope. */
     private Record lockStored(DSLContext dsl, Caller caller, ResourceType type, String id) {
-        if (!Ids.isWellFormed(id)) {
+        if (!type.isWellFormedId(id)) {
             throw ApiException.notFound(type.name(), id);
         }
         Map<String, SelectField<?>> fields = new LinkedHashMap<>();

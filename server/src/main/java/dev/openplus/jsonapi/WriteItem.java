@@ -33,6 +33,7 @@ public final class WriteItem {
     private final List<ApiError> problems = new ArrayList<>();
     private final List<String> ignored = new ArrayList<>();
     private boolean skipped;
+    private String writtenAs;
 
     WriteItem(String id, BodyReader.ResourceInput input, Map<String, Object> stored,
             Map<String, String> storedForeignKeys, Map<String, Object> values) {
@@ -43,9 +44,9 @@ public final class WriteItem {
         this.values = values;
     }
 
-    /** The resource's id: new on create, the path's on update. */
+    /** The resource's id: new on create (or the one the rules wrote it as), the path's on update. */
     public String id() {
-        return id;
+        return writtenAs != null ? writtenAs : id;
     }
 
     /** The item's pointer, {@code /data} or {@code /data/3}. */
@@ -157,5 +158,22 @@ public final class WriteItem {
 
     public boolean skipped() {
         return skipped;
+    }
+
+    /**
+     * On create: the rules wrote this item's row themselves under {@code resourceId} (for example merged into an
+     * existing row by {@code INSERT … ON CONFLICT … DO UPDATE}, which the database makes race-free). The engine
+     * then inserts nothing for it and answers with that resource.
+     */
+    public void writtenAs(String resourceId) {
+        if (!isCreate()) {
+            throw new IllegalStateException("only a created item can be written by the rules");
+        }
+        writtenAs = resourceId;
+    }
+
+    /** True when the rules wrote the item's row themselves ({@link #writtenAs}). */
+    public boolean writtenByRules() {
+        return writtenAs != null;
     }
 }

@@ -423,7 +423,7 @@ public final class DocumentGenerator {
         return parameters;
     }
 
-    private static ObjectNode filterParameter(FilterDef filter, String name, boolean required, String description) {
+    private ObjectNode filterParameter(FilterDef filter, String name, boolean required, String description) {
         ObjectNode schema;
         String text = description;
         switch (filter.kind()) {
@@ -439,7 +439,8 @@ public final class DocumentGenerator {
                 text = text == null ? "An organization id (the caller's own)." : text;
             }
             case ID_LIST, GROUPS -> {
-                schema = object("type", "string", "pattern", "^" + ID + "(," + ID + ")*$");
+                String id = filter.idType() == null ? ID : idPattern(filter.idType());
+                schema = object("type", "string", "pattern", "^" + id + "(," + id + ")*$");
                 text = text == null ? "Comma-separated ids." : text;
             }
             default -> throw new IllegalStateException("unhandled filter kind " + filter.kind());
@@ -466,6 +467,11 @@ public final class DocumentGenerator {
             }
         }
         return "(" + String.join("|", names) + ")";
+    }
+
+    /** The pattern of a type's ids (most are 24 hex characters; a catalogue may keep numeric ones). */
+    private String idPattern(String typeName) {
+        return registry.get(typeName).idFormat().pattern().pattern();
     }
 
     private static String names(List<String> names) {
@@ -757,7 +763,7 @@ public final class DocumentGenerator {
             identifier.set("required", strings("type", "id"));
             ObjectNode members = identifier.putObject("properties");
             members.set("type", object("type", "string").set("enum", strings(relationship.targetType())));
-            members.set("id", object("type", "string", "pattern", "^" + ID + "$"));
+            members.set("id", object("type", "string", "pattern", "^" + idPattern(relationship.targetType()) + "$"));
             boolean needed = create && relationship.requiredOnCreate() && relationship.isWritable();
             ObjectNode data;
             if (relationship.toMany()) {

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.openplus.db.Ids;
 import dev.openplus.db.UnnestInsert;
 import dev.openplus.group.GroupResource;
+import dev.openplus.healthprofile.HealthProfiles;
 import dev.openplus.jsonapi.ApiError;
 import dev.openplus.jsonapi.BodyReader;
 import dev.openplus.jsonapi.Caller;
@@ -68,8 +69,11 @@ final class PatientRules implements WriteRules {
     public void afterWrite(WriteBatch batch) {
         storeIdentifiers(batch);
         if (batch.mode() == WriteBatch.Mode.CREATE) {
-            // Every patient has exactly one plan summary, created with it (after race-lost items were removed).
-            PlanSummaryResource.createFor(batch.dsl(), batch.caller(), batch.written().stream().map(WriteItem::id).toList());
+            // Every patient has exactly one plan summary and one health profile, created with it (after the
+            // items that lost an identifier race were removed).
+            List<String> created = batch.written().stream().map(WriteItem::id).toList();
+            PlanSummaryResource.createFor(batch.dsl(), batch.caller(), created);
+            HealthProfiles.createFor(batch.dsl(), created, batch.caller().actorId());
         }
     }
 

@@ -402,4 +402,35 @@ class EngineWriteTest {
         assertThat(chosen.status()).isEqualTo(403);
         assertThat(errors(chosen)).containsExactly(Map.entry("/data/id", "Forbidden"));
     }
+
+    @Test
+    void aTypesOwnIdFormatIsCheckedInBodiesFiltersAndPaths() {
+        Map<String, Object> withQuestion = probe(valid(), patient, group);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> relationships = (Map<String, Object>) withQuestion.get("relationships");
+        relationships.put("question", Map.of("data", Map.of("type", "health_question_definition", "id", "21")));
+        Api.Response created = create(withQuestion);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.at("/data/relationships/question/data/id").asText()).isEqualTo("21");
+        assertThat(created.at("/data/relationships/question/data/type").asText()).isEqualTo("health_question_definition");
+        String probeId = created.at("/data/id").asText();
+
+        long before = probes();
+        for (String[] bad : new String[][] {{"5a0000000000000000000021", "409"}, {"x", "409"}, {"999", "403"}}) {
+            relationships.put("question", Map.of("data", Map.of("type", "health_question_definition", "id", bad[0])));
+            Api.Response refused = create(withQuestion);
+            assertThat(refused.status()).as(refused.body()).isEqualTo(Integer.parseInt(bad[1]));
+            assertThat(errors(refused)).containsOnlyKeys("/data/relationships/question/data/id");
+        }
+        assertThat(probes()).isEqualTo(before);
+
+        String list = "/pub/probe?filter[organization]=" + tenant.organizationId() + "&filter[question]=";
+        assertThat(api.get(list + "21,3", tenant.token()).ids()).containsExactly(probeId);
+        Api.Response badFilter = api.get(list + "21," + probeId, tenant.token());
+        assertThat(badFilter.status()).isEqualTo(409);
+        assertThat(badFilter.at("/errors/0/source/parameter").asText()).isEqualTo("filter[question]");
+        assertThat(badFilter.at("/errors/0/detail").asText()).contains("a positive whole number");
+        // The probe's own ids stay standard: a numeric path id cannot exist.
+        assertThat(api.get("/pub/probe/21", tenant.token()).status()).isEqualTo(404);
+    }
 }

@@ -37,6 +37,7 @@ public final class ProbeResource {
                 id              char(24)    primary key,
                 organization_id char(24)    not null references organization (id),
                 owner_id        char(24)    not null references patient (id),
+                question_id     text        references health_question_definition (id),
                 name            text        not null,
                 kind            text        not null,
                 size            integer,
@@ -69,6 +70,7 @@ public final class ProbeResource {
         ResourceType.Builder builder = ResourceType.builder("probe", "engine_probe");
         Field<String> organization = builder.column("organization_id", SQLDataType.CHAR(24));
         Field<String> owner = builder.column("owner_id", SQLDataType.CHAR(24));
+        Field<String> question = builder.column("question_id", SQLDataType.VARCHAR);
         Field<String> name = builder.column("name", SQLDataType.VARCHAR);
         Field<OffsetDateTime> startsAt = builder.column("starts_at", SQLDataType.TIMESTAMPWITHTIMEZONE);
         Field<String> summary = builder.column("summary", SQLDataType.VARCHAR);
@@ -103,9 +105,12 @@ public final class ProbeResource {
                         DSL.field(DSL.name("engine_probe_group", "group_id"), SQLDataType.CHAR(24)))
                         .joinOrganization(DSL.field(DSL.name("engine_probe_group", "organization_id"), SQLDataType.CHAR(24)))
                         .writable())
+                .relationship(Relationship.toOne("question", "health_question_definition", question).writable())
                 .filter(new FilterDef("organization", FilterKind.ORGANIZATION, org -> organization.eq((String) org)))
                 .filter(new FilterDef("owner", FilterKind.ID_LIST, owners -> owner.in((List<?>) owners)))
                 .filterScopedTo("owner", "patient")
+                .filter(new FilterDef("question", FilterKind.ID_LIST, ids -> question.in((java.util.List<?>) ids))
+                        .idsOf("health_question_definition"))
                 .sort(new SortField("name", name, AttributeType.STRING, false))
                 .requireOneOf("organization")
                 .tenant(organization)

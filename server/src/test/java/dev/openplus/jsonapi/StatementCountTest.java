@@ -350,4 +350,80 @@ class StatementCountTest {
         assertThat(statements(() -> api.get(results + "&page[size]=1", tenant.token())))
                 .isEqualTo(statements(() -> api.get(results + "&page[size]=50", tenant.token())));
     }
+
+    private static String answer(String patientId, String questionId) {
+        return Api.json(Map.of("type", "health_profile_answer", "attributes", Map.of("question_id", questionId, "value", "1"),
+                "relationships", Map.of("patient", Map.of("data", Map.of("type", "patient", "id", patientId)))));
+    }
+
+    /**
+     * A full page costs the count, the page and one statement per include, whatever its size; a one-row page costs
+     * no more (an include whose linkage on that row is empty needs no statement at all).
+     */
+    private static void constantPages(String base, String includes) {
+        assertThat(statements(() -> api.get(base + "&page[limit]=1", tenant.token())))
+                .isEqualTo(statements(() -> api.get(base + "&page[limit]=500", tenant.token()))).isEqualTo(2);
+        for (String include : includes.split(",")) {
+            long large = statements(() -> api.get(base + "&page[limit]=500&include=" + include, tenant.token()));
+            assertThat(large).as(include).isEqualTo(3);
+            assertThat(statements(() -> api.get(base + "&page[limit]=1&include=" + include, tenant.token())))
+                    .as(include).isLessThanOrEqualTo(large);
+        }
+        long all = statements(() -> api.get(base + "&page[size]=50&include=" + includes, tenant.token()));
+        assertThat(all).isEqualTo(2 + includes.split(",").length);
+        assertThat(statements(() -> api.get(base + "&page[size]=1&include=" + includes, tenant.token())))
+                .isLessThanOrEqualTo(all);
+    }
+
+    @Test
+    void healthProfileAndEmailReadsAndWritesAreConstant() {
+        List<String> patients = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            patients.add(api.post("/pub/patient", tenant.token(), Api.json(Map.of("data", patient("health" + i))))
+                    .at("/data/id").asText());
+        }
+        // Checks of the patient, of the question, the upsert, the answer's read.
+        for (String patientId : patients) {
+            for (String question : List.of("1", "2", "4")) {
+                long before = server.database.statementCount();
+                Api.Response response = api.post("/pub/health_profile_answer", tenant.token(),
+                        "{\"data\":" + answer(patientId, question) + "}");
+                assertThat(response.status()).as(response.body()).isEqualTo(201);
+                assertThat(server.database.statementCount() - before).isEqualTo(4);
+            }
+        }
+        String answered = "filter[patient]=" + String.join(",", patients);
+        constantPages("/pub/health_profile?" + answered, "patient,questions");
+        constantPages("/pub/health_profile_question?" + answered, "question_definition,answer,profile");
+        constantPages("/pub/health_profile_answer?" + answered, "patient");
+
+        assertThat(statements(() -> api.get("/pub/health_question_definition?page[size]=1", tenant.token())))
+                .isEqualTo(statements(() -> api.get("/pub/health_question_definition?page[size]=100", tenant.token())))
+                .isEqualTo(2);
+
+        String profile = api.get("/pub/health_profile?filter[patient]=" + patients.get(0), tenant.token()).at("/data/0/id").asText();
+        assertThat(statements(() -> api.get("/pub/health_profile/" + profile, tenant.token()))).isEqualTo(1);
+        assertThat(statements(() -> api.get("/pub/health_profile/" + profile + "?include=patient,questions", tenant.token())))
+                .isEqualTo(3);
+        assertThat(statements(() -> api.get("/pub/health_question_definition/21", tenant.token()))).isEqualTo(1);
+
+        List<String> emails = new ArrayList<>();
+        for (String patientId : patients) {
+            Map<String, Object> email = Map.of("type", "email_history",
+                    "attributes", Map.of("email_address", "count@example.com", "email_type", "invite",
+                            "send_time", "2017-01-01T00:00:00Z"),
+                    "relationships", Map.of("receiver", Map.of("data", Map.of("type", "patient", "id", patientId)),
+                            "sender", Map.of("data", Map.of("type", "coach", "id", coach))));
+            // One check per related type (patient, coach), the insert, the answer's read.
+            long before = server.database.statementCount();
+            Api.Response response = api.post("/pub/email_history", tenant.token(), Api.json(Map.of("data", email)));
+            assertThat(response.status()).as(response.body()).isEqualTo(201);
+            assertThat(server.database.statementCount() - before).isEqualTo(4);
+            emails.add(response.at("/data/id").asText());
+        }
+        constantPages("/pub/email_history?filter[sender]=" + coach, "receiver,sender");
+        // The locked read, the update, the answer's read.
+        assertThat(counted("PATCH", "/pub/email_history/" + emails.get(0), Map.of("type", "email_history",
+                "attributes", Map.of("status_times", Map.of("open", "2017-01-01T01:00:00Z"))), 200)).isEqualTo(3);
+    }
 }

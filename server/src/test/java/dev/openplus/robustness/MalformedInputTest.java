@@ -37,14 +37,18 @@ class MalformedInputTest {
     static String action;
     static String lifestyle;
     static String bundle;
+    static String email;
 
     /** A write endpoint and a valid resource object for it, which the cases spoil one way each. */
     record Write(String name, String method, String path, String type, Map<String, Object> valid,
             Map<String, Object> wrongTypes, Map<String, Object> invalidValues, List<String> required, String stringAttribute) {
     }
 
-    /** A collection endpoint with the filters it requires, and its resource type. */
-    record Collection(String path, String type, boolean dateFilters) {
+    /** A collection endpoint with the filters it requires, its resource type, and its largest page[size]. */
+    record Collection(String path, String type, boolean dateFilters, int maxPageSize) {
+        Collection(String path, String type, boolean dateFilters) {
+            this(path, type, dateFilters, 50);
+        }
     }
 
     @BeforeAll
@@ -81,6 +85,12 @@ class MalformedInputTest {
                 "attributes", Map.of("type", "weight", "title", "B", "effective_from", "2024-03-01T00:00:00Z"),
                 "relationships", Map.of("plan", Map.of("data", Map.of("type", "patient_plan_summary", "id", plan)))))))
                 .at("/data/id").asText();
+        Api.Response recorded = api.post("/pub/email_history", tenant.token(), Api.json(Map.of("data", Map.of(
+                "type", "email_history", "attributes", Map.of("email_address", "rob@example.com", "email_type", "invite",
+                        "send_time", "2017-01-01T00:00:00Z"),
+                "relationships", Map.of("receiver", Map.of("data", Map.of("type", "patient", "id", patient)))))));
+        assertThat(recorded.status()).as(recorded.body()).isEqualTo(201);
+        email = recorded.at("/data/id").asText();
     }
 
     static Map<String, Object> validEvent() {
@@ -126,6 +136,14 @@ class MalformedInputTest {
         patientInvalid.put("gender", "unknown");
         patientInvalid.put("birth_date", "1944-02-30");
         patientInvalid.put("email_address", "fiona-at-example");
+        Map<String, Object> validEmail = Map.of("type", "email_history", "attributes", Map.of(
+                "email_address", "rob@example.com", "email_type", "invite", "send_time", "2017-01-01T00:00:00Z"),
+                "relationships", Map.of("receiver", Map.of("data", Map.of("type", "patient", "id", "PATIENT"))));
+        Map<String, Object> emailWrongTypes = new LinkedHashMap<>();
+        emailWrongTypes.put("email_address", 5);
+        emailWrongTypes.put("email_type", true);
+        emailWrongTypes.put("send_time", 1_500_000_000);
+        emailWrongTypes.put("status_times", "open");
         Map<String, Object> validPatient = Map.of("type", "patient", "attributes", Map.of("first_name", "Ok"),
                 "relationships", patientRelationships);
         Map<String, Object> eventWrongTypes = new LinkedHashMap<>();
@@ -243,7 +261,21 @@ class MalformedInputTest {
                         ordered("occurred_at", 1, "skipped", "no", "annotations", Map.of(), "data", List.of(),
                                 "window", 3, "channel", List.of(), "external_id", Map.of(), "source", "s",
                                 "occurred_at_time_zone", 5),
-                        ordered("occurred_at_time_zone", "Nowhere/Land"), List.of("occurred_at"), "channel"));
+                        ordered("occurred_at_time_zone", "Nowhere/Land"), List.of("occurred_at"), "channel"),
+                new Write("create health profile answer", "POST", "/pub/health_profile_answer", "health_profile_answer",
+                        Map.of("type", "health_profile_answer", "attributes", Map.of("question_id", "4", "value", "1"),
+                                "relationships", Map.of("patient", Map.of("data", Map.of("type", "patient", "id", "PATIENT")))),
+                        Map.of("question_id", 4, "value", List.of("1"), "answered_at", 1_500_000_000),
+                        Map.of("value", "9", "question_id", "999", "answered_at", "2017-02-30T00:00:00Z"),
+                        List.of("question_id"), "value"),
+                new Write("create email history", "POST", "/pub/email_history", "email_history", validEmail,
+                        emailWrongTypes, Map.of("email_address", "rob-at-example", "send_time", "2017-02-30T00:00:00Z"),
+                        List.of("email_address"), "email_type"),
+                new Write("update email history", "PATCH", "/pub/email_history/EMAIL", "email_history",
+                        Map.of("type", "email_history", "id", "EMAIL",
+                                "attributes", Map.of("status_times", Map.of("open", "2017-01-01T01:00:00Z"))),
+                        emailWrongTypes, Map.of("email_address", "rob-at-example", "send_time", "2017-02-30T00:00:00Z"),
+                        List.of(), "email_type"));
     }
 
     static Map<String, Object> actionWrongTypes() {
@@ -269,7 +301,8 @@ class MalformedInputTest {
         return text.replace("GROUP", group).replace("PATIENT", patient).replace("EVENT", event)
                 .replace("ATTENDEE", attendee).replace("PROGRAMID", program)
                 .replace("ACTIVATIONID", activation).replace("REWARDID", reward).replace("EARNINGID", earning)
-                .replace("PLAN", plan).replace("LIFESTYLE", lifestyle).replace("ACTION", action).replace("BUNDLE", bundle);
+                .replace("PLAN", plan).replace("LIFESTYLE", lifestyle).replace("ACTION", action).replace("BUNDLE", bundle)
+                .replace("EMAIL", email);
     }
 
     static String document(Write write, Object data) {
@@ -348,7 +381,7 @@ class MalformedInputTest {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String table : List.of("organization", "patient_group", "coach", "coach_group", "api_client", "oauth_token",
                 "patient", "patient_group_member", "patient_coach", "patient_identifier", "calendar_event",
-                "calendar_event_response", "reward_program", "reward_program_activation", "reward", "reward_earning", "reward_earning_fulfillment", "patient_plan_summary", "action", "bundle", "bundle_action", "patient_health_metric", "result")) {
+                "calendar_event_response", "reward_program", "reward_program_activation", "reward", "reward_earning", "reward_earning_fulfillment", "patient_plan_summary", "action", "bundle", "bundle_action", "patient_health_metric", "result", "health_profile", "health_profile_item", "health_profile_answer", "email_history")) {
             counts.put(table, server.database.dsl().fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name(table))) * 1L);
         }
         return counts;
@@ -385,7 +418,12 @@ class MalformedInputTest {
                 new Collection("/pub/reward_earning_fulfillment?filter[patient]=PATIENT", "reward_earning_fulfillment", true),
                 new Collection("/pub/patient_plan_summary?filter[organization]=ORG", "patient_plan_summary", true),
                 new Collection("/pub/patient_health_metric?filter[organization]=ORG", "patient_health_metric", true),
-                new Collection("/pub/result?filter[patient]=PATIENT", "result", true));
+                new Collection("/pub/result?filter[patient]=PATIENT", "result", true),
+                new Collection("/pub/health_question_definition?x=", "health_question_definition", false, 100),
+                new Collection("/pub/health_profile?filter[organization]=ORG", "health_profile", true),
+                new Collection("/pub/health_profile_question?filter[patient]=PATIENT", "health_profile_question", false),
+                new Collection("/pub/health_profile_answer?filter[groups]=GROUP", "health_profile_answer", true, 100),
+                new Collection("/pub/email_history?filter[receiver]=PATIENT", "email_history", true));
     }
 
     /** One collection case: extra query text and the parameter the error must name. */
@@ -402,7 +440,8 @@ class MalformedInputTest {
             String p = collection.path();
             cases.add(new QueryCase("non-numeric page[number]", p, "page[number]=two", "page[number]"));
             cases.add(new QueryCase("negative page[size]", p, "page[size]=-5", "page[size]"));
-            cases.add(new QueryCase("too large page[size]", p, "page[size]=51", "page[size]"));
+            cases.add(new QueryCase("too large page[size]", p, "page[size]=" + (collection.maxPageSize() + 1),
+                    "page[size]"));
             cases.add(new QueryCase("too large page[limit]", p, "page[limit]=100000", "page[limit]"));
             cases.add(new QueryCase("non-numeric page[limit]", p, "page[limit]=lots", "page[limit]"));
             cases.add(new QueryCase("mixed paging", p, "page[number]=3&page[limit]=10", "page[number]"));
@@ -429,7 +468,7 @@ class MalformedInputTest {
     @MethodSource("queryCases")
     void badQueriesAreRefusedWithTheParameterNamed(QueryCase c) {
         String path = c.path().replace("ORG", tenant.organizationId()).replace("PATIENT", patient)
-                .replace("PROGRAMID", program).replace("?x=", "?");
+                .replace("PROGRAMID", program).replace("GROUP", group).replace("?x=", "?");
         String separator = path.endsWith("?") ? "" : "&";
         Api.Response response = api.get(path + separator + c.query(), tenant.token());
         assertThat(response.status()).as(response.body()).isEqualTo(409);

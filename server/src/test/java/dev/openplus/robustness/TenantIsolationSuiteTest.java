@@ -95,6 +95,11 @@ class TenantIsolationSuiteTest {
                 403, "Forbidden"));
         return probes;
     }
+    /** Health and email data of the hidden side: [0] of its in-scope patient, [1] of its out-of-scope one. */
+    static String[] profiles = new String[2];
+    static String[] profileQuestions = new String[2];
+    static String[] answers = new String[2];
+    static String[] emails = new String[2];
 
     /** One organization's data, with the strings that must never leak. */
     record Side(String organization, String group, String outOfScopeGroup, String coach, String patient,
@@ -138,6 +143,39 @@ class TenantIsolationSuiteTest {
                 "relationships", Map.of("groups", Map.of("data", List.of(Map.of("type", "group", "id", group)))))));
     }
 
+    private static String answerBody(String patient) {
+        return Api.json(Map.of("data", Map.of("type", "health_profile_answer",
+                "attributes", Map.of("question_id", "4", "value", "1"),
+                "relationships", Map.of("patient", Map.of("data", Map.of("type", "patient", "id", patient))))));
+    }
+
+    private static String emailBody(String patient) {
+        return Api.json(Map.of("data", Map.of("type", "email_history",
+                "attributes", Map.of("email_address", "hidden@example.com", "email_type", "invite",
+                        "send_time", "2017-01-01T00:00:00Z"),
+                "relationships", Map.of("receiver", Map.of("data", Map.of("type", "patient", "id", patient))))));
+    }
+
+    private static String emailPatch(String id) {
+        return Api.json(Map.of("data", Map.of("type", "email_history", "id", id,
+                "attributes", Map.of("status_times", Map.of("open", "2017-01-02T00:00:00Z")))));
+    }
+
+    /** Health and email probes of one caller against the hidden side's data at {@code i}. */
+    private static void healthAndEmailProbes(List<Probe> probes, String caller, int i, String patient, String group) {
+        for (String path : List.of("/pub/health_profile/" + profiles[i], "/pub/health_profile_question/" + profileQuestions[i],
+                "/pub/health_profile_answer/" + answers[i], "/pub/email_history/" + emails[i])) {
+            probes.add(new Probe(caller, "GET", path, null, 404, "ResourceNotFound"));
+        }
+        probes.add(new Probe(caller, "PATCH", "/pub/email_history/" + emails[i], emailPatch(emails[i]), 404,
+                "ResourceNotFound"));
+        for (String type : List.of("health_profile", "health_profile_question", "health_profile_answer")) {
+            probes.add(new Probe(caller, "GET", "/pub/" + type + "?filter[groups]=" + group, null, 403, "Forbidden"));
+        }
+        probes.add(new Probe(caller, "POST", "/pub/health_profile_answer", answerBody(patient), 403, "Forbidden"));
+        probes.add(new Probe(caller, "POST", "/pub/email_history", emailBody(patient), 403, "Forbidden"));
+    }
+
     @BeforeAll
     static void setUp() {
         TestServer server = TestServer.get();
@@ -170,6 +208,16 @@ class TenantIsolationSuiteTest {
         rewardData(alpha.token(), outOfScopeGroup, outOfScopePatient, "Hidden Second Group Steps", outOfScopeRewards);
         care = carePlan(alpha.token(), patient);
         outOfScopeCare = carePlan(alpha.token(), outOfScopePatient);
+
+        String[] owners = {patient, outOfScopePatient};
+        for (int i = 0; i < 2; i++) {
+            profiles[i] = api.get("/pub/health_profile?filter[patient]=" + owners[i], alpha.token()).at("/data/0/id").asText();
+            profileQuestions[i] = api.get("/pub/health_profile_question?filter[patient]=" + owners[i], alpha.token())
+                    .at("/data/0/id").asText();
+            answers[i] = api.post("/pub/health_profile_answer", alpha.token(), answerBody(owners[i])).at("/data/id").asText();
+            emails[i] = api.post("/pub/email_history", alpha.token(), emailBody(owners[i])).at("/data/id").asText();
+            assertThat(List.of(profiles[i], profileQuestions[i], answers[i], emails[i])).allMatch(id -> id.length() == 24);
+        }
 
         Fixtures.Tenant beta = fixtures.tenant("Prober Organization");
         fixtures.group(beta.organizationId(), "Prober Group");
@@ -304,7 +352,14 @@ class TenantIsolationSuiteTest {
                         "identifier", Map.of("system", "SECRET-EHR", "value", "SECRET-MRN-1"),
                         "organization", h.organization())))))))), 403, "Forbidden"));
 
+        healthAndEmailProbes(probes, other, 0, h.patient(), h.group());
+        for (String type : List.of("health_profile", "health_profile_question", "health_profile_answer")) {
+            probes.add(new Probe(other, "GET", "/pub/" + type + "?filter[organization]=" + h.organization(), null, 403,
+                    "Forbidden"));
+        }
+
         String scoped = "group-scoped client";
+        healthAndEmailProbes(probes, scoped, 1, h.outOfScopePatient(), h.outOfScopeGroup());
         for (String path : List.of("/pub/group/" + h.outOfScopeGroup(), "/pub/patient/" + h.outOfScopePatient(),
                 "/pub/patient/" + h.outOfScopePatient() + "/groups", "/pub/patient/" + h.outOfScopePatient() + "/coaches",
                 "/pub/calendar_event/" + h.outOfScopeEvent())) {

@@ -1,0 +1,97 @@
+package dev.openplus.email;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+import org.jooq.Field;
+import org.jooq.JSONB;
+import org.jooq.impl.SQLDataType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.openplus.jsonapi.Attribute;
+import dev.openplus.jsonapi.AttributeType;
+import dev.openplus.jsonapi.BodyReader;
+import dev.openplus.jsonapi.Caller;
+import dev.openplus.jsonapi.FilterDef;
+import dev.openplus.jsonapi.FilterKind;
+import dev.openplus.jsonapi.Relationship;
+import dev.openplus.jsonapi.ResourceType;
+import dev.openplus.jsonapi.Shape;
+import dev.openplus.jsonapi.SortField;
+import dev.openplus.jsonapi.TenantScope;
+import dev.openplus.patient.PatientResource;
+
+/**
+ * A record of one email sent to a patient: address, type, send time, and the times a mail provider reported for
+ * each status. Recorded with {@code POST /pub/email_history} and completed with {@code PATCH} as the provider's
+ * events arrive (both OpenPlus extensions); status times are only ever added ({@link EmailHistoryRules}).
+ */
+public final class EmailHistoryResource {
+    public static final ResourceType TYPE;
+    static final Field<JSONB> STATUS_TIMES;
+    static final Relationship RECEIVER;
+    static final Relationship SENDER;
+    /** The statuses a provider reports, as the reference names them. */
+    static final List<String> STATUSES = List.of("processed", "dropped", "deferred", "bounce", "open", "spamreport",
+            "unsubscribe", "click", "delivered");
+
+    static {
+        ResourceType.Builder builder = ResourceType.builder("email_history", "email_history");
+        Field<String> organizationId = builder.column("organization_id", SQLDataType.CHAR(24));
+        Field<String> receiverId = builder.column("receiver_id", SQLDataType.CHAR(24));
+        Field<String> senderId = builder.column("sender_id", SQLDataType.CHAR(24));
+        Field<String> emailType = builder.column("email_type", SQLDataType.VARCHAR);
+        Field<OffsetDateTime> sendTime = builder.column("send_time", SQLDataType.TIMESTAMPWITHTIMEZONE);
+        STATUS_TIMES = builder.column("status_times", SQLDataType.JSONB);
+        Shape statusTimes = Shape.object();
+        for (String status : STATUSES) {
+            statusTimes = statusTimes.member(status, Shape.timestamp().nullable());
+        }
+        JsonNode none = BodyReader.mapper().createObjectNode();
+        RECEIVER = Relationship.toOne("receiver", "patient", receiverId).writable().asRequired();
+        SENDER = Relationship.toOne("sender", "coach", senderId).writable();
+        TYPE = builder
+                .attribute(Attribute.string("twine_email_id", builder.column("twine_email_id", SQLDataType.VARCHAR))
+                        .notNull().asReadOnly())
+                .attribute(Attribute.of("email_address", builder.column("email_address", SQLDataType.VARCHAR),
+                        Shape.string().email()).asRequired().maxLength(320).immutable())
+                .attribute(Attribute.string("email_type", emailType).asRequired().maxLength(100).immutable())
+                .attribute(Attribute.of("send_time", sendTime, Shape.timestamp()).asRequired().immutable())
+                .attribute(Attribute.of("status_times", STATUS_TIMES, statusTimes).defaultValue(none).clearedTo(none))
+                .auditAttributes()
+                .relationship(RECEIVER)
+                .relationship(SENDER)
+                .filter(new FilterDef("receiver", FilterKind.ID_LIST, ids -> receiverId.in(ids(ids)))
+                        .describedAs("Comma-separated patient ids: emails sent to them."))
+                .filter(new FilterDef("sender", FilterKind.ID_LIST, ids -> senderId.in(ids(ids)))
+                        .describedAs("Comma-separated coach ids: emails they sent."))
+                .filter(new FilterDef("emailType", FilterKind.STRING, type -> emailType.eq((String) type)))
+                .auditFilters()
+                .sort(new SortField("send_time", sendTime, AttributeType.TIMESTAMP, false))
+                .requireOneOf("receiver", "sender")
+                .tenant(organizationId)
+                .rules(new EmailHistoryRules())
+                .describedAs("A record of an email sent to a patient, with the times of its delivery statuses.")
+                .scope(caller -> scope(organizationId, receiverId, caller))
+                .build();
+    }
+
+    private EmailHistoryResource() {
+    }
+
+    /** The organization's records; for a group-scoped client, those sent to the patients of its groups. */
+    private static org.jooq.Condition scope(Field<String> organizationId, Field<String> receiverId, Caller caller) {
+        org.jooq.Condition organization = TenantScope.sameOrganization(organizationId, caller);
+        return caller.groupScoped()
+                ? organization.and(org.jooq.impl.DSL.exists(org.jooq.impl.DSL.selectOne().from(PatientResource.MEMBER)
+                        .where(PatientResource.MEMBER_PATIENT.eq(receiverId))
+                        .and(TenantScope.inAllowedGroups(PatientResource.MEMBER_GROUP, caller))))
+                : organization;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> ids(Object value) {
+        return (List<String>) value;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.openplus.healthprofile;
+
+import org.jooq.Field;
+import org.jooq.impl.SQLDataType;
+
+import dev.openplus.jsonapi.Relationship;
+import dev.openplus.jsonapi.ResourceType;
+
+/**
+ * One question of a patient's profile: it relates the catalogue question to the patient's answer, if any. A
+ * question is in the profile while the patient meets its requirements (evaluated on every read from the patient's
+ * birth date and gender, so an age limit takes effect on the birthday itself) or once it has been answered.
+ */
+public final class HealthProfileQuestionResource {
+    public static final ResourceType TYPE;
+
+    static {
+        ResourceType.Builder builder = ResourceType.builder("health_profile_question", "health_profile_question");
+        Field<String> organizationId = builder.column("organization_id", SQLDataType.CHAR(24));
+        Field<String> patientId = builder.column("patient_id", SQLDataType.CHAR(24));
+        builder
+                .auditAttributes()
+                .relationship(Relationship.toOne("question_definition", "health_question_definition",
+                        builder.column("question_definition_id", SQLDataType.VARCHAR)))
+                .relationship(Relationship.toOne("answer", "health_profile_answer",
+                        builder.column("answer_id", SQLDataType.CHAR(24))))
+                .relationship(Relationship.toOne("profile", "health_profile",
+                        builder.column("profile_id", SQLDataType.CHAR(24))));
+        TYPE = PatientOwned.filters(builder, organizationId, patientId)
+                .describedAs("A question of a patient's health profile, with the patient's answer once given.")
+                .scope(caller -> PatientOwned.scope(organizationId, patientId, caller))
+                .build();
+    }
+
+    private HealthProfileQuestionResource() {
+    }
+}
