@@ -14,6 +14,7 @@ import org.jooq.impl.SQLDataType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.openplus.membership.PatientMembership;
 import dev.openplus.db.Ids;
 import dev.openplus.jsonapi.ApiError;
 import dev.openplus.jsonapi.ApiException;
@@ -28,7 +29,6 @@ import dev.openplus.jsonapi.Relationship;
 import dev.openplus.jsonapi.ResourceType;
 import dev.openplus.jsonapi.Shape;
 import dev.openplus.jsonapi.SortField;
-import dev.openplus.jsonapi.TenantScope;
 import dev.openplus.patient.PatientResource;
 
 /**
@@ -91,15 +91,14 @@ public final class CalendarEventResource {
                 .auditAttributes()
                 .relationship(OWNER)
                 .filter(new FilterDef("patient", FilterKind.ID_LIST, patients -> OWNER_ID.in(ids(patients)))
-                        .describedAs("Comma-separated patient ids (the events' owners)."))
-                .filter(new FilterDef("groups", FilterKind.GROUPS, groups -> DSL.exists(DSL.selectOne()
-                        .from(PatientResource.MEMBER).where(PatientResource.MEMBER_PATIENT.eq(OWNER_ID))
-                        .and(PatientResource.MEMBER_GROUP.in(ids(groups)))))
+                        .describedAs("Comma-separated patient ids (the events' owners).").idsOf("patient"))
+                .filter(new FilterDef("groups", FilterKind.GROUPS, groups -> PatientMembership.inGroups(OWNER_ID, ids(groups)))
                         .describedAs("Comma-separated group ids: events whose owner is in one of them."))
                 .filterAlias("group", "groups")
                 .filter(new FilterDef("organization", FilterKind.ORGANIZATION, org -> ORGANIZATION_ID.eq((String) org)))
                 .filter(new FilterDef("attendees", FilterKind.ID_LIST, users -> attendedBy(ids(users)))
-                        .describedAs("Comma-separated coach or patient ids: events any of them attends."))
+                        .describedAs("Comma-separated coach or patient ids: events any of them attends.")
+                        .idsOf("patient", "coach"))
                 .filter(new FilterDef("type", FilterKind.STRING, CalendarEventResource::ofType)
                         .describedAs("One of " + String.join(", ", TYPES) + "."))
                 .filter(new FilterDef("completed", FilterKind.BOOLEAN,
@@ -112,8 +111,6 @@ public final class CalendarEventResource {
                 .sort(new SortField("start_at", startAt, AttributeType.TIMESTAMP, false))
                 .sort(new SortField("end_at", endAt, AttributeType.TIMESTAMP, true))
                 .sort(new SortField("completed_at", completedAt, AttributeType.TIMESTAMP, true))
-                .filterScopedTo("patient", "patient")
-                .filterScopedTo("attendees", "patient", "coach")
                 .requireOneOf("patient", "groups", "organization", "attendees")
                 .tenant(ORGANIZATION_ID)
                 .deletable()
@@ -127,12 +124,7 @@ public final class CalendarEventResource {
 
     /** The organization's events; for a group-scoped client, those whose owner is in one of its groups. */
     static Condition scope(Caller caller) {
-        Condition organization = TenantScope.sameOrganization(ORGANIZATION_ID, caller);
-        return caller.groupScoped()
-                ? organization.and(DSL.exists(DSL.selectOne().from(PatientResource.MEMBER)
-                        .where(PatientResource.MEMBER_PATIENT.eq(OWNER_ID))
-                        .and(TenantScope.inAllowedGroups(PatientResource.MEMBER_GROUP, caller))))
-                : organization;
+        return PatientMembership.visible(ORGANIZATION_ID, OWNER_ID, caller);
     }
 
     /** Any of the users attends; each test is a containment the GIN index on attendees answers. */

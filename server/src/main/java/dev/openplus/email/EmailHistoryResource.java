@@ -9,18 +9,16 @@ import org.jooq.impl.SQLDataType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.openplus.membership.PatientMembership;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.AttributeType;
 import dev.openplus.jsonapi.BodyReader;
-import dev.openplus.jsonapi.Caller;
 import dev.openplus.jsonapi.FilterDef;
 import dev.openplus.jsonapi.FilterKind;
 import dev.openplus.jsonapi.Relationship;
 import dev.openplus.jsonapi.ResourceType;
 import dev.openplus.jsonapi.Shape;
 import dev.openplus.jsonapi.SortField;
-import dev.openplus.jsonapi.TenantScope;
-import dev.openplus.patient.PatientResource;
 
 /**
  * A record of one email sent to a patient: address, type, send time, and the times a mail provider reported for
@@ -63,9 +61,9 @@ public final class EmailHistoryResource {
                 .relationship(RECEIVER)
                 .relationship(SENDER)
                 .filter(new FilterDef("receiver", FilterKind.ID_LIST, ids -> receiverId.in(ids(ids)))
-                        .describedAs("Comma-separated patient ids: emails sent to them."))
+                        .describedAs("Comma-separated patient ids: emails sent to them.").idsOf("patient"))
                 .filter(new FilterDef("sender", FilterKind.ID_LIST, ids -> senderId.in(ids(ids)))
-                        .describedAs("Comma-separated coach ids: emails they sent."))
+                        .describedAs("Comma-separated coach ids: emails they sent.").idsOf("coach"))
                 .filter(new FilterDef("emailType", FilterKind.STRING, type -> emailType.eq((String) type)))
                 .auditFilters()
                 .sort(new SortField("send_time", sendTime, AttributeType.TIMESTAMP, false))
@@ -73,22 +71,13 @@ public final class EmailHistoryResource {
                 .tenant(organizationId)
                 .rules(new EmailHistoryRules())
                 .describedAs("A record of an email sent to a patient, with the times of its delivery statuses.")
-                .scope(caller -> scope(organizationId, receiverId, caller))
+                .scope(caller -> PatientMembership.visible(organizationId, receiverId, caller))
                 .build();
     }
 
     private EmailHistoryResource() {
     }
 
-    /** The organization's records; for a group-scoped client, those sent to the patients of its groups. */
-    private static org.jooq.Condition scope(Field<String> organizationId, Field<String> receiverId, Caller caller) {
-        org.jooq.Condition organization = TenantScope.sameOrganization(organizationId, caller);
-        return caller.groupScoped()
-                ? organization.and(org.jooq.impl.DSL.exists(org.jooq.impl.DSL.selectOne().from(PatientResource.MEMBER)
-                        .where(PatientResource.MEMBER_PATIENT.eq(receiverId))
-                        .and(TenantScope.inAllowedGroups(PatientResource.MEMBER_GROUP, caller))))
-                : organization;
-    }
 
     @SuppressWarnings("unchecked")
     private static List<String> ids(Object value) {

@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import org.jooq.Field;
 import org.jooq.impl.SQLDataType;
 
+import dev.openplus.membership.PatientMembership;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.Relationship;
 import dev.openplus.jsonapi.ResourceType;
@@ -50,12 +51,12 @@ public final class HealthProfileAnswerResource {
                                 + " Afterwards the latest answer's time."))
                 .auditAttributes()
                 .relationship(PATIENT);
-        TYPE = PatientOwned.filters(builder, organizationId, patientId)
+        TYPE = PatientMembership.patientFilters(builder, organizationId, patientId)
                 .auditFilters()
                 .skipPaging(50, 100)
                 .rules(new HealthProfileAnswerRules())
                 .describedAs("A patient's answers to one health profile question.")
-                .scope(caller -> PatientOwned.scope(organizationId, patientId, caller))
+                .scope(caller -> PatientMembership.visible(organizationId, patientId, caller))
                 .build();
     }
 

@@ -3,6 +3,7 @@ package dev.openplus.healthprofile;
 import org.jooq.Field;
 import org.jooq.impl.SQLDataType;
 
+import dev.openplus.membership.PatientMembership;
 import dev.openplus.jsonapi.Relationship;
 import dev.openplus.jsonapi.ResourceType;
 
@@ -26,9 +27,9 @@ public final class HealthProfileQuestionResource {
                         builder.column("answer_id", SQLDataType.CHAR(24))))
                 .relationship(Relationship.toOne("profile", "health_profile",
                         builder.column("profile_id", SQLDataType.CHAR(24))));
-        TYPE = PatientOwned.filters(builder, organizationId, patientId)
+        TYPE = PatientMembership.patientFilters(builder, organizationId, patientId)
                 .describedAs("A question of a patient's health profile, with the patient's answer once given.")
-                .scope(caller -> PatientOwned.scope(organizationId, patientId, caller))
+                .scope(caller -> PatientMembership.visible(organizationId, patientId, caller))
                 .build();
     }
 

@@ -5,6 +5,7 @@ import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
+import dev.openplus.membership.PatientMembership;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.Relationship;
 import dev.openplus.jsonapi.ResourceType;
@@ -39,10 +40,10 @@ public final class HealthProfileResource {
                 .auditAttributes()
                 .relationship(Relationship.toOne("patient", "patient", patientId))
                 .relationship(Relationship.toMany("questions", "health_profile_question", ITEM, ITEM_PROFILE, ITEM_ID));
-        TYPE = PatientOwned.filters(builder, organizationId, patientId)
+        TYPE = PatientMembership.patientFilters(builder, organizationId, patientId)
                 .auditFilters()
                 .describedAs("A patient's health profile: the catalogue questions that apply to the patient, with stats.")
-                .scope(caller -> PatientOwned.scope(organizationId, patientId, caller))
+                .scope(caller -> PatientMembership.visible(organizationId, patientId, caller))
                 .build();
     }
 

@@ -202,10 +202,10 @@ public final class QueryParser {
                 LinkedHashSet<String> ids = new LinkedHashSet<>();
                 for (String part : value.split(",", -1)) {
                     String id = part.trim();
-                    IdFormat format = filter.kind() == FilterKind.ID_LIST ? idsOf(filter) : IdFormat.STANDARD;
-                    if (!format.accepts(id)) {
-                        throw ApiException.invalidParameter(parameter,
-                                "'" + id + "' is not an id (" + format.description() + "); lists are comma-separated");
+                    List<IdFormat> formats = filter.kind() == FilterKind.ID_LIST ? idFormats(filter) : List.of(IdFormat.STANDARD);
+                    if (formats.stream().noneMatch(format -> format.accepts(id))) {
+                        throw ApiException.invalidParameter(parameter, "'" + id + "' is not an id ("
+                                + formats.get(0).description() + "); lists are comma-separated");
                     }
                     ids.add(id);
                 }
@@ -214,10 +214,12 @@ public final class QueryParser {
         };
     }
 
-    /** The id format of an id-list filter's type (standard ids unless the filter names a registered type). */
-    private IdFormat idsOf(FilterDef filter) {
-        return filter.idType() == null ? IdFormat.STANDARD
-                : registry.find(filter.idType()).map(ResourceType::idFormat).orElse(IdFormat.STANDARD);
+    /** The id formats an id-list filter accepts: its types' (standard ids unless it names types). */
+    private List<IdFormat> idFormats(FilterDef filter) {
+        if (filter.idTypes().isEmpty()) {
+            return List.of(IdFormat.STANDARD);
+        }
+        return filter.idTypes().stream().map(name -> registry.get(name).idFormat()).distinct().toList();
     }
 
     private List<SortOrder> parseSort(ResourceType type, String value) {

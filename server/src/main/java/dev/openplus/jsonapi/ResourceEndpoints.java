@@ -125,7 +125,7 @@ public final class ResourceEndpoints {
         CollectionQuery query = parser.parseCollection(type, exchange.queryParams(), requiredFilters);
         Caller caller = exchange.caller();
         database.transaction(dsl -> {
-            checkScopedFilters(dsl, caller, type, query);
+            checkScopedFilters(dsl, caller, query);
             ResourceRepository.PageResult result = repository.list(dsl, type, caller, query, base);
             List<ResourceRow> included = repository.included(dsl, caller, result.rows(), query.includes());
             Map<String, String> links = links(exchange.path(), query, result);
@@ -143,15 +143,15 @@ public final class ResourceEndpoints {
     }
 
     /**
-     * A filter naming an organization, a group, or (for filters the type scopes to target types) any resource
+     * A filter naming an organization, a group, or (for id filters of given types) any resource
      * outside the caller's scope is refused (403), never answered with an empty list: the caller must learn that
      * the filter cannot be served. One statement per group filter and per target type.
      */
-    private void checkScopedFilters(DSLContext dsl, Caller caller, ResourceType type, CollectionQuery query) {
+    private void checkScopedFilters(DSLContext dsl, Caller caller, CollectionQuery query) {
         ApiException.Collector problems = new ApiException.Collector();
         for (Map.Entry<FilterDef, Object> filter : query.filters().entrySet()) {
             String parameter = query.parameterOf(filter.getKey());
-            List<String> targets = type.filterTargets(filter.getKey().name());
+            List<String> targets = filter.getKey().idTypes();
             if (!targets.isEmpty()) {
                 @SuppressWarnings("unchecked")
                 List<String> ids = (List<String>) filter.getValue();

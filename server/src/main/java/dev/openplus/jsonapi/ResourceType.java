@@ -28,7 +28,6 @@ public final class ResourceType {
     private final Map<String, Relationship> relationships;
     private final Map<String, FilterDef> filters;
     private final Map<String, String> filterAliases;
-    private final Map<String, List<String>> filterTargets;
     private final List<List<String>> requiredFilterChoices;
     private final Map<String, SortField> sorts;
     private final Function<Caller, Condition> scope;
@@ -61,7 +60,6 @@ public final class ResourceType {
         this.relationships = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.relationships));
         this.filters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.filters));
         this.filterAliases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.filterAliases));
-        this.filterTargets = Map.copyOf(builder.filterTargets);
         this.requiredFilterChoices = List.copyOf(builder.requiredFilterChoices);
         this.sorts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.sorts));
         this.scope = builder.scope;
@@ -122,9 +120,6 @@ public final class ResourceType {
      * The resource types whose ids an id-list filter names (empty for other filters): every id must be one of
      * them in the caller's scope, or the filter is refused with 403 like an organization or group outside it.
      */
-    public List<String> filterTargets(String filterName) {
-        return filterTargets.getOrDefault(filterName, List.of());
-    }
 
     /** Each inner list: at least one of these filters must be given. */
     public List<List<String>> requiredFilterChoices() {
@@ -225,7 +220,6 @@ public final class ResourceType {
         private final LinkedHashMap<String, Relationship> relationships = new LinkedHashMap<>();
         private final LinkedHashMap<String, FilterDef> filters = new LinkedHashMap<>();
         private final LinkedHashMap<String, String> filterAliases = new LinkedHashMap<>();
-        private final LinkedHashMap<String, List<String>> filterTargets = new LinkedHashMap<>();
         private final List<List<String>> requiredFilterChoices = new ArrayList<>();
         private final LinkedHashMap<String, SortField> sorts = new LinkedHashMap<>();
         private Function<Caller, Condition> scope;
@@ -298,11 +292,6 @@ public final class ResourceType {
             return this;
         }
 
-        /** The ids of an id-list filter name resources of these types, which must lie in the caller's scope. */
-        public Builder filterScopedTo(String filterName, String... targetTypes) {
-            filterTargets.put(filterName, List.of(targetTypes));
-            return this;
-        }
 
         public Builder requireOneOf(String... filterNames) {
             requiredFilterChoices.add(List.of(filterNames));

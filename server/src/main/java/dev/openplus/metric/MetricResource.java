@@ -6,6 +6,7 @@ import java.util.List;
 import org.jooq.Field;
 import org.jooq.impl.SQLDataType;
 
+import dev.openplus.membership.PatientMembership;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.AttributeType;
 import dev.openplus.jsonapi.DateRange;
@@ -16,7 +17,6 @@ import dev.openplus.jsonapi.ResourceType;
 import dev.openplus.jsonapi.Shape;
 import dev.openplus.jsonapi.SortField;
 import dev.openplus.plan.MetricTypes;
-import dev.openplus.plan.PlanScope;
 
 /**
  * A patient health metric (a measurement). Created one at a time or in bulk (all-or-nothing, duplicates
@@ -53,9 +53,9 @@ public final class MetricResource {
                 .auditAttributes()
                 .relationship(PATIENT)
                 .filter(new FilterDef("patient", FilterKind.ID_LIST, ids -> PATIENT_ID.in(ids(ids)))
-                        .describedAs("Comma-separated patient ids."))
+                        .describedAs("Comma-separated patient ids.").idsOf("patient"))
                 .filter(new FilterDef("groups", FilterKind.GROUPS,
-                        groups -> PlanScope.patientInGroups(PATIENT_ID, ids(groups)))
+                        groups -> PatientMembership.inGroups(PATIENT_ID, ids(groups)))
                         .describedAs("Comma-separated group ids: metrics of the patients in any of them."))
                 .filterAlias("group", "groups")
                 .filter(new FilterDef("organization", FilterKind.ORGANIZATION, org -> ORGANIZATION_ID.eq((String) org)))
@@ -70,7 +70,7 @@ public final class MetricResource {
                 .bulkCreate()
                 .duplicatesIgnorable()
                 .rules(new MetricRules())
-                .scope(caller -> PlanScope.ofPatient(ORGANIZATION_ID, PATIENT_ID, caller))
+                .scope(caller -> PatientMembership.visible(ORGANIZATION_ID, PATIENT_ID, caller))
                 .build();
     }
 

@@ -10,6 +10,7 @@ import org.jooq.impl.SQLDataType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.openplus.membership.PatientMembership;
 import dev.openplus.jsonapi.ApiException;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.AttributeType;
@@ -21,7 +22,6 @@ import dev.openplus.jsonapi.ResourceType;
 import dev.openplus.jsonapi.Shape;
 import dev.openplus.jsonapi.SortField;
 import dev.openplus.plan.MetricTypes;
-import dev.openplus.plan.PlanScope;
 
 /**
  * A result of a plan action: written by the server for each metric (linked to the action tracking that metric
@@ -84,9 +84,9 @@ public final class ResultResource {
                 .relationship(Relationship.toOne("metric", "patient_health_metric",
                         builder.column("metric_id", SQLDataType.CHAR(24))))
                 .filter(new FilterDef("patient", FilterKind.ID_LIST, ids -> PATIENT_ID.in(MetricResource.ids(ids)))
-                        .describedAs("Comma-separated patient ids."))
+                        .describedAs("Comma-separated patient ids.").idsOf("patient"))
                 .filter(new FilterDef("actions", FilterKind.ID_LIST, ids -> ACTION_ID.in(MetricResource.ids(ids)))
-                        .describedAs("Comma-separated action ids."))
+                        .describedAs("Comma-separated action ids.").idsOf("action"))
                 .filter(new FilterDef("threads", FilterKind.STRING,
                         threads -> THREAD.in(Arrays.asList(((String) threads).split(",", -1))))
                         .describedAs("Comma-separated thread identifiers."))
@@ -101,7 +101,7 @@ public final class ResultResource {
                 .requireOneOf("patient")
                 .tenant(ORGANIZATION_ID)
                 .rules(new ResultRules())
-                .scope(caller -> PlanScope.ofPatient(ORGANIZATION_ID, PATIENT_ID, caller))
+                .scope(caller -> PatientMembership.visible(ORGANIZATION_ID, PATIENT_ID, caller))
                 .build();
     }
 

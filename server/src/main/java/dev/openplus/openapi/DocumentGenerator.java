@@ -439,7 +439,8 @@ public final class DocumentGenerator {
                 text = text == null ? "An organization id (the caller's own)." : text;
             }
             case ID_LIST, GROUPS -> {
-                String id = filter.idType() == null ? ID : idPattern(filter.idType());
+                String id = filter.idTypes().isEmpty() ? ID : "(?:" + String.join("|",
+                        filter.idTypes().stream().map(this::idPattern).distinct().toList()) + ")";
                 schema = object("type", "string", "pattern", "^" + id + "(," + id + ")*$");
                 text = text == null ? "Comma-separated ids." : text;
             }

@@ -14,6 +14,7 @@ import org.jooq.impl.SQLDataType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.openplus.membership.PatientMembership;
 import dev.openplus.jsonapi.ApiError;
 import dev.openplus.jsonapi.ApiException;
 import dev.openplus.jsonapi.Attribute;
@@ -26,7 +27,6 @@ import dev.openplus.jsonapi.Relationship;
 import dev.openplus.jsonapi.ResourceType;
 import dev.openplus.jsonapi.Shape;
 import dev.openplus.jsonapi.SortField;
-import dev.openplus.jsonapi.TenantScope;
 
 /**
  * A patient, the core user: attributes and the shapes of its nested ones, relationships to groups (at least
@@ -36,10 +36,10 @@ import dev.openplus.jsonapi.TenantScope;
 public final class PatientResource {
     public static final ResourceType TYPE;
 
-    public static final Table<?> MEMBER = DSL.table(DSL.name("patient_group_member"));
-    public static final Field<String> MEMBER_PATIENT = DSL.field(DSL.name("patient_group_member", "patient_id"), SQLDataType.CHAR(24));
-    public static final Field<String> MEMBER_GROUP = DSL.field(DSL.name("patient_group_member", "group_id"), SQLDataType.CHAR(24));
-    static final Field<String> MEMBER_ORGANIZATION = DSL.field(DSL.name("patient_group_member", "organization_id"), SQLDataType.CHAR(24));
+    public static final Table<?> MEMBER = PatientMembership.TABLE;
+    public static final Field<String> MEMBER_PATIENT = PatientMembership.PATIENT;
+    public static final Field<String> MEMBER_GROUP = PatientMembership.GROUP;
+    static final Field<String> MEMBER_ORGANIZATION = PatientMembership.ORGANIZATION;
 
     public static final Table<?> PATIENT_COACH = DSL.table(DSL.name("patient_coach"));
     public static final Field<String> COACH_PATIENT = DSL.field(DSL.name("patient_coach", "patient_id"), SQLDataType.CHAR(24));
@@ -167,16 +167,12 @@ public final class PatientResource {
     }
 
     private static Condition scope(Caller caller) {
-        Condition organization = TenantScope.sameOrganization(ORGANIZATION_ID, caller);
-        return caller.groupScoped()
-                ? organization.and(DSL.exists(DSL.selectOne().from(MEMBER).where(MEMBER_PATIENT.eq(ID))
-                        .and(TenantScope.inAllowedGroups(MEMBER_GROUP, caller))))
-                : organization;
+        return PatientMembership.visible(ORGANIZATION_ID, ID, caller);
     }
 
     /** The patient belongs to at least one of the groups. */
     public static Condition inGroups(List<String> groupIds) {
-        return DSL.exists(DSL.selectOne().from(MEMBER).where(MEMBER_PATIENT.eq(ID)).and(MEMBER_GROUP.in(groupIds)));
+        return PatientMembership.inGroups(ID, groupIds);
     }
 
     @SuppressWarnings("unchecked")

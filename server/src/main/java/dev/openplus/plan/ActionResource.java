@@ -9,6 +9,7 @@ import org.jooq.impl.SQLDataType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.openplus.membership.PatientMembership;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.BodyReader;
 import dev.openplus.jsonapi.Relationship;
@@ -113,7 +114,7 @@ public final class ActionResource {
                 .relationship(BUNDLES)
                 .tenant(ORGANIZATION_ID)
                 .rules(new PlanRules.ActionRules())
-                .scope(caller -> PlanScope.ofPatient(ORGANIZATION_ID, PATIENT_ID, caller))
+                .scope(caller -> PatientMembership.visible(ORGANIZATION_ID, PATIENT_ID, caller))
                 .build();
     }
 

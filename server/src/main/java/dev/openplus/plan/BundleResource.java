@@ -4,6 +4,7 @@ import org.jooq.Field;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
+import dev.openplus.membership.PatientMembership;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.Relationship;
 import dev.openplus.jsonapi.ResourceType;
@@ -51,7 +52,7 @@ public final class BundleResource {
                 .relationship(ACTIONS)
                 .tenant(ORGANIZATION_ID)
                 .rules(new PlanRules.BundleRules())
-                .scope(caller -> PlanScope.ofPatient(ORGANIZATION_ID, PATIENT_ID, caller))
+                .scope(caller -> PatientMembership.visible(ORGANIZATION_ID, PATIENT_ID, caller))
                 .build();
     }
 

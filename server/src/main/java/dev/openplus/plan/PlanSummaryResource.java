@@ -9,6 +9,7 @@ import org.jooq.impl.SQLDataType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.openplus.membership.PatientMembership;
 import dev.openplus.db.Ids;
 import dev.openplus.db.UnnestInsert;
 import dev.openplus.jsonapi.ApiError;
@@ -97,9 +98,9 @@ public final class PlanSummaryResource {
                         DSL.field(DSL.name("plan_current_result", "plan_id"), SQLDataType.CHAR(24)),
                         DSL.field(DSL.name("plan_current_result", "result_id"), SQLDataType.CHAR(24))))
                 .filter(new FilterDef("patient", FilterKind.ID_LIST, ids -> PATIENT_ID.in(ids(ids)))
-                        .describedAs("Comma-separated patient ids."))
+                        .describedAs("Comma-separated patient ids.").idsOf("patient"))
                 .filter(new FilterDef("groups", FilterKind.GROUPS,
-                        groups -> PlanScope.patientInGroups(PATIENT_ID, ids(groups)))
+                        groups -> PatientMembership.inGroups(PATIENT_ID, ids(groups)))
                         .describedAs("Comma-separated group ids: plans of the patients in any of them."))
                 .filterAlias("group", "groups")
                 .filter(new FilterDef("organization", FilterKind.ORGANIZATION, org -> ORGANIZATION_ID.eq((String) org)))
@@ -107,7 +108,7 @@ public final class PlanSummaryResource {
                 .requireOneOf("patient", "groups", "organization")
                 .tenant(ORGANIZATION_ID)
                 .rules(RULES)
-                .scope(caller -> PlanScope.ofPatient(ORGANIZATION_ID, PATIENT_ID, caller))
+                .scope(caller -> PatientMembership.visible(ORGANIZATION_ID, PATIENT_ID, caller))
                 .build();
     }
 

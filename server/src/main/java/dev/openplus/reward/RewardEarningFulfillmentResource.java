@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import org.jooq.Field;
 import org.jooq.impl.SQLDataType;
 
+import dev.openplus.membership.PatientMembership;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.AttributeType;
 import dev.openplus.jsonapi.FilterDef;
@@ -42,13 +43,13 @@ public final class RewardEarningFulfillmentResource {
                 .relationship(Relationship.toOne("patient", "patient", PATIENT_ID))
                 .relationship(EARNING)
                 .filter(new FilterDef("patient", FilterKind.ID_LIST, ids -> RewardScope.in(PATIENT_ID, ids))
-                        .describedAs("Comma-separated patient ids."))
+                        .describedAs("Comma-separated patient ids.").idsOf("patient"))
                 .auditFilters()
                 .sort(new SortField("fulfilled_at", fulfilledAt, AttributeType.TIMESTAMP, false))
                 .requireOneOf("patient")
                 .tenant(ORGANIZATION_ID)
                 .rules(new RewardEarningFulfillmentRules())
-                .scope(caller -> RewardScope.ofPatient(ORGANIZATION_ID, PATIENT_ID, caller))
+                .scope(caller -> PatientMembership.visible(ORGANIZATION_ID, PATIENT_ID, caller))
                 .build();
     }
 

@@ -6,6 +6,7 @@ import java.time.OffsetDateTime;
 import org.jooq.Field;
 import org.jooq.impl.SQLDataType;
 
+import dev.openplus.membership.PatientMembership;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.AttributeType;
 import dev.openplus.jsonapi.FilterDef;
@@ -68,7 +69,7 @@ public final class RewardEarningResource {
                 .relationship(Relationship.toOne("reward_program_activation", "reward_program_activation", ACTIVATION_ID))
                 .relationship(REWARD)
                 .filter(new FilterDef("patient", FilterKind.ID_LIST, ids -> RewardScope.in(PATIENT_ID, ids))
-                        .describedAs("Comma-separated patient ids."))
+                        .describedAs("Comma-separated patient ids.").idsOf("patient"))
                 .filter(new FilterDef("groups", FilterKind.GROUPS, ids -> RewardScope.in(GROUP_ID, ids))
                         .describedAs("Comma-separated group ids: earnings of these groups' programs."))
                 .filterAlias("group", "groups")
@@ -81,7 +82,7 @@ public final class RewardEarningResource {
                 .tenant(ORGANIZATION_ID)
                 .bulkCreate()
                 .rules(new RewardEarningRules())
-                .scope(caller -> RewardScope.ofPatient(ORGANIZATION_ID, PATIENT_ID, caller))
+                .scope(caller -> PatientMembership.visible(ORGANIZATION_ID, PATIENT_ID, caller))
                 .build();
     }
 

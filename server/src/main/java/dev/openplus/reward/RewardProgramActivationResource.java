@@ -8,6 +8,7 @@ import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
+import dev.openplus.membership.PatientMembership;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.AttributeType;
 import dev.openplus.jsonapi.FilterDef;
@@ -86,7 +87,7 @@ public final class RewardProgramActivationResource {
                 .relationship(PATIENT)
                 .relationship(PROGRAM)
                 .filter(new FilterDef("patient", FilterKind.ID_LIST, ids -> RewardScope.in(PATIENT_ID, ids))
-                        .describedAs("Comma-separated patient ids."))
+                        .describedAs("Comma-separated patient ids.").idsOf("patient"))
                 .filter(new FilterDef("groups", FilterKind.GROUPS, ids -> RewardScope.in(GROUP_ID, ids))
                         .describedAs("Comma-separated group ids: activations of these groups' programs."))
                 .filterAlias("group", "groups")
@@ -97,7 +98,7 @@ public final class RewardProgramActivationResource {
                 .requireOneOf("patient", "groups", "organization")
                 .tenant(ORGANIZATION_ID)
                 .rules(new RewardProgramActivationRules())
-                .scope(caller -> RewardScope.ofPatient(ORGANIZATION_ID, PATIENT_ID, caller))
+                .scope(caller -> PatientMembership.visible(ORGANIZATION_ID, PATIENT_ID, caller))
                 .build();
     }
 

@@ -6,6 +6,7 @@ import java.time.OffsetDateTime;
 import org.jooq.Field;
 import org.jooq.impl.SQLDataType;
 
+import dev.openplus.membership.PatientMembership;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.AttributeType;
 import dev.openplus.jsonapi.FilterDef;
@@ -71,13 +72,13 @@ public final class RewardResource {
                 .relationship(Relationship.toOne("patient", "patient", PATIENT_ID))
                 .relationship(ACTIVATION)
                 .filter(new FilterDef("patient", FilterKind.ID_LIST, ids -> RewardScope.in(PATIENT_ID, ids))
-                        .describedAs("Comma-separated patient ids."))
+                        .describedAs("Comma-separated patient ids.").idsOf("patient"))
                 .filter(new FilterDef("groups", FilterKind.GROUPS, ids -> RewardScope.in(GROUP_ID, ids))
                         .describedAs("Comma-separated group ids: rewards of these groups' programs."))
                 .filterAlias("group", "groups")
                 .filter(new FilterDef("organization", FilterKind.ORGANIZATION, org -> ORGANIZATION_ID.eq((String) org)))
                 .filter(new FilterDef("reward_program_activation", FilterKind.ID_LIST,
-                        ids -> RewardScope.in(ACTIVATION_ID, ids)).describedAs("Comma-separated activation ids."))
+                        ids -> RewardScope.in(ACTIVATION_ID, ids)).describedAs("Comma-separated activation ids.").idsOf("reward_program_activation"))
                 .filter(new FilterDef("thread", FilterKind.STRING, value -> thread.eq((String) value))
                         .describedAs("The `_thread` the rewards carry."))
                 .auditFilters()
@@ -86,7 +87,7 @@ public final class RewardResource {
                 .requireOneOf("patient", "groups", "organization")
                 .tenant(ORGANIZATION_ID)
                 .rules(new RewardRules())
-                .scope(caller -> RewardScope.ofPatient(ORGANIZATION_ID, PATIENT_ID, caller))
+                .scope(caller -> PatientMembership.visible(ORGANIZATION_ID, PATIENT_ID, caller))
                 .build();
     }
 

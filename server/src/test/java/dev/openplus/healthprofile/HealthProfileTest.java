@@ -464,7 +464,8 @@ class HealthProfileTest {
             assertThat(listed.status()).as(listed.body()).isEqualTo(200);
             assertThat(listed.body()).doesNotContain(outside);
             Api.Response byPatient = api.get("/pub/" + type + "?filter[patient]=" + outside, groupScopedToken);
-            assertThat(byPatient.at("/meta/count").asInt()).isZero();
+            assertThat(byPatient.status()).isEqualTo(403);
+            assertThat(byPatient.at("/errors/0/source/parameter").asText()).isEqualTo("filter[patient]");
         }
         Api.Response profile = api.get("/pub/health_profile?filter[patient]=" + inside + "&include=questions",
                 groupScopedToken);

@@ -339,7 +339,9 @@ class PlanTest {
         assertThat(outOfScope.at("/errors/0/source/parameter").asText()).isEqualTo("filter[groups]");
         assertThat(api.get("/pub/patient_plan_summary?filter[organization]=" + tenant.organizationId() + "&page[size]=50",
                 token).ids()).contains(planA).doesNotContain(planB);
-        assertThat(api.get("/pub/patient_plan_summary?filter[patient]=" + patientB, token).ids()).isEmpty();
+        Api.Response byPatient = api.get("/pub/patient_plan_summary?filter[patient]=" + patientB, token);
+        assertThat(byPatient.status()).isEqualTo(403);
+        assertThat(byPatient.at("/errors/0/source/parameter").asText()).isEqualTo("filter[patient]");
         assertProblem(api.post("/pub/action", token, Api.json(Map.of("data", action(planB, Map.of())))), 403, "Forbidden",
                 "/data/relationships/plan/data/id");
         String actionOfB = plans.createAction(tenant.token(), planB, Map.of());

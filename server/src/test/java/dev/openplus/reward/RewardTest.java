@@ -181,7 +181,9 @@ class RewardTest {
         assertThat(api.get("/pub/reward?filter[organization]=" + tenant.organizationId() + "&page[size]=50", scoped).ids())
                 .contains(visible).doesNotContain(hidden);
         assertThat(api.get("/pub/reward/" + hidden, scoped).status()).isEqualTo(404);
-        assertThat(api.get("/pub/reward?filter[patient]=" + patientB, scoped).ids()).isEmpty();
+        Api.Response byPatient = api.get("/pub/reward?filter[patient]=" + patientB, scoped);
+        assertThat(byPatient.status()).isEqualTo(403);
+        assertThat(byPatient.at("/errors/0/source/parameter").asText()).isEqualTo("filter[patient]");
         assertThat(api.get("/pub/reward?filter[groups]=" + groupB, scoped).status()).isEqualTo(403);
         Api.Response outside = scopedRewards.post("reward", rewardData(activationB, Map.of()));
         assertThat(outside.status()).isEqualTo(403);
