@@ -19,8 +19,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Helpers for bench/run, run in source-file mode with the server jar on the class path (for Jackson and
- * the PostgreSQL driver): getting a token, seeding patients through the API, finding a deep cursor, and the
- * bulk-create measurement beside its plain-JDBC baseline.
+ * the PostgreSQL driver): getting a token, seeding patients and results through the API, finding deep
+ * cursors, giving a plan actions, and the bulk-create measurements (patients, metrics) beside their plain-JDBC
+ * baselines.
  */
 public final class BenchTool {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,6 +36,15 @@ public final class BenchTool {
                     Integer.parseInt(args[5])));
             case "bulk-jdbc" -> System.out.printf("%.1f%n", bulkJdbc(args[1], args[2], args[3], Integer.parseInt(args[4]),
                     Integer.parseInt(args[5])));
+            case "metric-bulk-api" -> System.out.printf("%.1f%n", metricBulkApi(args[1], args[2], args[3],
+                    Integer.parseInt(args[4]), Integer.parseInt(args[5])));
+            case "metric-bulk-jdbc" -> System.out.printf("%.1f%n", metricBulkJdbc(args[1], args[2], args[3],
+                    Integer.parseInt(args[4]), Integer.parseInt(args[5])));
+            case "seed-results" -> metricBulkApi(args[1], args[2], args[3], Integer.parseInt(args[4]) / 1000, 1000);
+            case "result-cursor-at" -> System.out.println(resultCursorAt(args[1], args[2], args[3],
+                    Double.parseDouble(args[4])));
+            case "plan-with-actions" -> System.out.println(planWithActions(args[1], args[2], args[3],
+                    Integer.parseInt(args[4])));
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
         }
     }
@@ -179,5 +189,130 @@ public final class BenchTool {
             }
             return requests * (double) size / ((System.nanoTime() - start) / 1e9);
         }
+    }
+
+    // ---- care plans and measurements (issue 9) -------------------------------------------------------------
+
+    /** Distinct measurement times across every bulk of a run: one second apart, backwards from now. */
+    private static final java.util.concurrent.atomic.AtomicLong SECONDS_BACK = new java.util.concurrent.atomic.AtomicLong();
+
+    private static String occurredAt() {
+        return java.time.Instant.now().minusSeconds(SECONDS_BACK.incrementAndGet()).toString();
+    }
+
+    /** One bulk document of weight metrics of one patient. */
+    static String metricBody(String patientId, int count) {
+        ObjectNode document = JSON.createObjectNode();
+        ArrayNode data = document.putArray("data");
+        for (int i = 0; i < count; i++) {
+            ObjectNode metric = data.addObject().put("type", "patient_health_metric");
+            metric.putObject("attributes").put("type", "weight").put("value", 60 + i % 40).put("unit", "kg")
+                    .put("occurred_at", occurredAt());
+            metric.putObject("relationships").putObject("patient").putObject("data").put("type", "patient")
+                    .put("id", patientId);
+        }
+        return document.toString();
+    }
+
+    /** Metrics per second created through POST /pub/patient_health_metric (each also writes its result). */
+    static double metricBulkApi(String base, String token, String patientId, int requests, int size) throws Exception {
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            bodies.add(metricBody(patientId, size));
+        }
+        long start = System.nanoTime();
+        for (String body : bodies) {
+            send(HttpRequest.newBuilder(URI.create(base + "/pub/patient_health_metric"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/vnd.api+json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), 200);
+        }
+        return requests * (double) size / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** The baseline: the same rows (the metric and its result) by a plain JDBC batch, one transaction per bulk. */
+    static double metricBulkJdbc(String jdbcUrl, String organizationId, String patientId, int requests, int size)
+            throws Exception {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl + "?reWriteBatchedInserts=true", "postgres", null)) {
+            connection.setAutoCommit(false);
+            long start = System.nanoTime();
+            for (int r = 0; r < requests; r++) {
+                List<String> ids = new ArrayList<>(size);
+                List<String> times = new ArrayList<>(size);
+                try (PreparedStatement metric = connection.prepareStatement("insert into patient_health_metric"
+                        + " (id, organization_id, patient_id, type, value, unit, occurred_at)"
+                        + " values (?, ?, ?, 'weight', ?, 'kg', ?::timestamptz)")) {
+                    for (int i = 0; i < size; i++) {
+                        String id = newId();
+                        String time = occurredAt();
+                        ids.add(id);
+                        times.add(time);
+                        metric.setString(1, id);
+                        metric.setString(2, organizationId);
+                        metric.setString(3, patientId);
+                        metric.setBigDecimal(4, java.math.BigDecimal.valueOf(60 + i % 40));
+                        metric.setString(5, time);
+                        metric.addBatch();
+                    }
+                    metric.executeBatch();
+                }
+                try (PreparedStatement result = connection.prepareStatement("insert into result"
+                        + " (id, organization_id, patient_id, metric_id, type, metric_type, data, occurred_at, thread)"
+                        + " values (?, ?, ?, ?, 'weight', 'weight', ?::jsonb, ?::timestamptz, 'weight')")) {
+                    for (int i = 0; i < size; i++) {
+                        result.setString(1, newId());
+                        result.setString(2, organizationId);
+                        result.setString(3, patientId);
+                        result.setString(4, ids.get(i));
+                        result.setString(5, "{\"value\":" + (60 + i % 40) + "}");
+                        result.setString(6, times.get(i));
+                        result.addBatch();
+                    }
+                    result.executeBatch();
+                }
+                connection.commit();
+            }
+            return requests * (double) size / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private static String newId() {
+        return String.format("%08x%016x", (int) (System.currentTimeMillis() / 1000),
+                java.util.concurrent.ThreadLocalRandom.current().nextLong());
+    }
+
+    /** The page[after] cursor that starts after {@code fraction} of a patient's results (id order). */
+    static String resultCursorAt(String base, String token, String patientId, double fraction) throws Exception {
+        String first = "/pub/result?filter[patient]=" + patientId + "&page[limit]=";
+        long total = send(get(base + first + "0", token), 200).at("/meta/count").asLong();
+        long target = Math.max(1, (long) (total * fraction));
+        JsonNode page = send(get(base + first + Math.min(500, target), token), 200);
+        long seen = page.get("data").size();
+        while (seen < target) {
+            // The last step takes just what is left, so that the page ends exactly at the target.
+            String next = page.at("/links/next").asText().replaceFirst("page\\[limit\\]=\\d+",
+                    "page[limit]=" + Math.min(500, target - seen));
+            page = send(get(base + next, token), 200);
+            seen += page.get("data").size();
+        }
+        String next = page.at("/links/next").asText();
+        return next.substring(next.indexOf("page[after]=") + "page[after]=".length());
+    }
+
+    /** The plan summary of a patient, after giving it {@code actions} weight-tracking actions; prints its id. */
+    static String planWithActions(String base, String token, String patientId, int actions) throws Exception {
+        String plan = send(get(base + "/pub/patient_plan_summary?filter[patient]=" + patientId, token), 200)
+                .at("/data/0/id").asText();
+        for (int i = 0; i < actions; i++) {
+            ObjectNode document = JSON.createObjectNode();
+            ObjectNode action = document.putObject("data").put("type", "action");
+            action.putObject("attributes").put("type", "weight").put("title", "Weigh in " + i)
+                    .put("effective_from", "2024-01-01T00:00:00Z");
+            action.putObject("relationships").putObject("plan").putObject("data").put("type", "patient_plan_summary")
+                    .put("id", plan);
+            send(HttpRequest.newBuilder(URI.create(base + "/pub/action"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/vnd.api+json")
+                    .POST(HttpRequest.BodyPublishers.ofString(document.toString())).build(), 201);
+        }
+        return plan;
     }
 }
