@@ -18,10 +18,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Helpers for bench/run, run in source-file mode with the server jar on the class path (for Jackson and
- * the PostgreSQL driver): getting a token, seeding patients and results through the API, finding deep
- * cursors, giving a plan actions, and the bulk-create measurements (patients, metrics) beside their plain-JDBC
- * baselines.
+ * Helpers for bench/run, compiled once per run with the server jar on the class path (for Jackson and the
+ * PostgreSQL driver; {@code java -cp openplus.jar BenchTool.java ...} runs it in source-file mode as well):
+ * getting a token, creating groups, seeding and touching patients and seeding results through the API, the
+ * full export and incremental sync client, capturing the server's fetch statement from PostgreSQL's log,
+ * checking the COPY baseline against the API, finding deep result cursors, giving a plan actions, and the
+ * bulk-create measurements (patients, metrics) beside their plain-JDBC baselines.
  */
 public final class BenchTool {
     private static final ObjectMapper JSON = new ObjectMapper();
