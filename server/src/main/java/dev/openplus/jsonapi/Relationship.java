@@ -36,12 +36,30 @@ public record Relationship(String name, String targetType, boolean toMany, Field
                 Input.NONE, false, null, null, false);
     }
 
+    /**
+     * A to-many relationship without a join table: the targets are the rows of the target type whose
+     * {@code ownerColumn} (a column of the target's table) holds the owner's id, i.e. the inverse of the targets'
+     * to-one. Read-only. Its linkage is the targets' ids in id order, in the caller's scope.
+     */
+    public static Relationship toManyInverse(String name, String targetType, Field<String> ownerColumn) {
+        return new Relationship(name, targetType, true, null, null, ownerColumn, null, null, true, Input.NONE, false,
+                null, null, false);
+    }
+
+    /** A to-many relationship read from the targets' column that names the owner ({@link #toManyInverse}). */
+    public boolean inverse() {
+        return toMany && joinTable == null;
+    }
+
     /** Writable as resource identifiers (checked by the engine). */
     public Relationship writable() {
         return withInput(Input.IDENTIFIERS);
     }
 
     public Relationship withInput(Input newInput) {
+        if (toMany && joinTable == null && newInput != Input.NONE) {
+            throw new IllegalStateException("the inverse relationship " + name + " cannot be written");
+        }
         return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget,
                 joinOrganization, includable, newInput, requiredOnCreate, relatedPath, primaryFlag, extension);
     }
