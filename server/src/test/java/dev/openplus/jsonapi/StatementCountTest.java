@@ -408,6 +408,12 @@ class StatementCountTest {
         assertThat(statements(() -> api.get("/pub/health_profile/" + profile, tenant.token()))).isEqualTo(1);
         assertThat(statements(() -> api.get("/pub/health_profile/" + profile + "?include=patient,questions", tenant.token())))
                 .isEqualTo(3);
+        // A profile question's id is derived (profile and question number), decoded into one lookup.
+        String question = api.get("/pub/health_profile_question?filter[patient]=" + patients.get(0) + "&page[limit]=1",
+                tenant.token()).at("/data/0/id").asText();
+        assertThat(statements(() -> api.get("/pub/health_profile_question/" + question, tenant.token()))).isEqualTo(1);
+        assertThat(statements(() -> api.get("/pub/health_profile_question/" + question
+                + "?include=question_definition,answer,profile", tenant.token()))).isEqualTo(4);
         assertThat(statements(() -> api.get("/pub/health_question_definition/21", tenant.token()))).isEqualTo(1);
 
         List<String> emails = new ArrayList<>();
