@@ -237,8 +237,8 @@ public final class BodyReader {
             }
         }
         problems.throwIfAny();
-        return new ResourceInput(pointer, values, links, linkTypes, customLinks, meta == null || !meta.isObject() ? null : meta,
-                ignored);
+        return new ResourceInput(pointer, values, links, linkTypes, customLinks,
+                meta == null || !meta.isObject() ? null : meta, ignored);
     }
 
     /** A resource identifier from a body. */

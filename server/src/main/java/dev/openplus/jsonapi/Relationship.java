@@ -12,9 +12,10 @@ import org.jooq.impl.DSL;
  * A relationship of a resource type. To-one relationships are a foreign-key column on the type's own table; a
  * polymorphic to-one ({@link #toOneOf}) has one nullable foreign-key column per type it may point to, so that
  * referential integrity and cascades stay the database's. To-many ones go through a join table (whose rows carry
- * the tenant's {@code organization_id} when {@code joinOrganization} is set). Linkage is read in the same statement as the resource (a correlated
- * array), so relationships never cost a query per row. Writable relationships are checked by the engine: the
- * target type, and that every id names a resource in the caller's scope.
+ * the tenant's {@code organization_id} when {@code joinOrganization} is set). Linkage is read in the same
+ * statement as the resource (a correlated array), so relationships never cost a query per row. Writable
+ * relationships are checked by the engine: the target type, and that every id names a resource in the caller's
+ * scope.
  */
 public record Relationship(String name, String targetType, boolean toMany, Field<String> foreignKey,
         Table<?> joinTable, Field<String> joinOwner, Field<String> joinTarget, Field<String> joinOrganization,

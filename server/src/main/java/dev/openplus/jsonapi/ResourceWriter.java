@@ -283,11 +283,12 @@ public final class ResourceWriter {
         for (Map.Entry<Relationship, List<String>> given : input.links().entrySet()) {
             Relationship relationship = given.getKey();
             String base = input.relationshipPointer(relationship) + "/data";
+            // Only a polymorphic relationship's links carry their type; the others have one.
             List<String> types = input.linkTypes(relationship);
             List<WriteItem.Link> related = new ArrayList<>();
             for (int i = 0; i < given.getValue().size(); i++) {
-                related.add(WriteItem.Link.typed(types.get(i), given.getValue().get(i),
-                        relationship.toMany() ? base + "/" + i + "/id" : base + "/id"));
+                related.add(WriteItem.Link.typed(relationship.isPolymorphic() ? types.get(i) : null,
+                        given.getValue().get(i), relationship.toMany() ? base + "/" + i + "/id" : base + "/id"));
             }
             links.put(relationship, related);
         }
@@ -409,8 +410,9 @@ public final class ResourceWriter {
             sets.put(type.attribute(value.getKey()).orElseThrow().column(), value.getValue());
         }
         for (Map.Entry<Relationship, List<WriteItem.Link>> link : item.links().entrySet()) {
-            if (!link.getKey().toMany()) {
-                sets.putAll(foreignKeyValues(link.getKey(), item.linkedType(link.getKey()), item.linkedId(link.getKey())));
+            Relationship relationship = link.getKey();
+            if (!relationship.toMany()) {
+                sets.putAll(foreignKeyValues(relationship, item.linkedType(relationship), item.linkedId(relationship)));
             }
         }
         sets.putAll(item.columns());

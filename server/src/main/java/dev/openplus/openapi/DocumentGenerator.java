@@ -405,8 +405,12 @@ public final class DocumentGenerator {
         if (!includable.isEmpty()) {
             List<String> names = includable.stream().map(Relationship::name).toList();
             String one = alternatives(names);
+            // A polymorphic relationship names its types: its included resources may be of any of them.
+            String described = String.join(", ", includable.stream().map(relationship -> "`" + relationship.name() + "`"
+                    + (relationship.isPolymorphic() ? " (" + String.join(" or ", relationship.targetTypes().stream()
+                            .map(target -> "`" + target + "`").toList()) + ")" : "")).toList());
             parameters.add(queryParameter("include", "Comma-separated relationships whose resources to include: "
-                    + names(names) + ".", object("type", "string", "pattern", "^" + one + "(," + one + ")*$")));
+                    + described + ".", object("type", "string", "pattern", "^" + one + "(," + one + ")*$")));
         }
         Set<ResourceType> fieldTypes = new LinkedHashSet<>();
         fieldTypes.add(type);

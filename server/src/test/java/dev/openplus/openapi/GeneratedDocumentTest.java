@@ -107,6 +107,8 @@ class GeneratedDocumentTest {
         JsonNode sender = schema(DocumentGenerator.schemaPrefix(email) + "Resource").path("properties")
                 .path("relationships").path("properties").path("sender").path("properties").path("data");
         assertThat(texts(sender.path("properties").path("type").path("enum"))).containsExactly("coach");
+        assertThat(parameter("fetchEmailHistories", "include").path("description").asText())
+                .contains("`receiver` (`patient` or `coach`), `sender`.");
         // Included resources of either type take their sparse fieldsets.
         assertThat(pattern(parameter("fetchEmailHistories", "fields[coach]")).matcher("first_name").matches()).isTrue();
         assertThat(pattern(parameter("fetchEmailHistories", "fields[patient]")).matcher("first_name").matches()).isTrue();
