@@ -307,8 +307,8 @@ public final class ResourceRepository {
     }
 
     /**
-     * Included resources for a page: one statement per included relationship, each related resource once, in
-     * the caller's scope.
+     * Included resources for a page: one statement per included relationship (per target type of a polymorphic
+     * one), each related resource once, in the caller's scope.
      */
     public List<ResourceRow> included(DSLContext dsl, Caller caller, List<ResourceRow> rows,
             List<Relationship> includes) {
@@ -318,18 +318,23 @@ public final class ResourceRepository {
             seen.add(row.type().name() + "/" + row.id());
         }
         for (Relationship relationship : includes) {
-            ResourceType target = registry.target(relationship);
-            Set<String> ids = new LinkedHashSet<>();
+            // One statement per target type (a polymorphic to-one has several), none for a type no row points to.
+            Map<String, Set<String>> idsByType = new LinkedHashMap<>();
+            relationship.targetTypes().forEach(type -> idsByType.put(type, new LinkedHashSet<>()));
             for (ResourceRow row : rows) {
+                String type = row.linkedType(relationship);
                 for (String id : row.linkage(relationship)) {
-                    if (!seen.contains(target.name() + "/" + id)) {
-                        ids.add(id);
+                    if (!seen.contains(type + "/" + id)) {
+                        idsByType.get(type).add(id);
                     }
                 }
             }
-            for (ResourceRow related : fetchAll(dsl, target, caller, ids)) {
-                if (seen.add(target.name() + "/" + related.id())) {
-                    included.add(related);
+            for (Map.Entry<String, Set<String>> ids : idsByType.entrySet()) {
+                ResourceType target = registry.get(ids.getKey());
+                for (ResourceRow related : fetchAll(dsl, target, caller, ids.getValue())) {
+                    if (seen.add(target.name() + "/" + related.id())) {
+                        included.add(related);
+                    }
                 }
             }
         }
@@ -386,7 +391,7 @@ public final class ResourceRepository {
                             relationship.primaryFlag(), SQLDataType.BOOLEAN.array(), relationship.primaryAlias()));
                 }
             } else {
-                fields.putIfAbsent(relationship.foreignKey().getName(), relationship.foreignKey());
+                relationship.foreignKeys().forEach(key -> fields.putIfAbsent(key.getName(), key));
             }
         }
         return new ArrayList<>(fields.values());
