@@ -41,8 +41,16 @@ class StatementCountTest {
         }
     }
 
+    /**
+     * The statements one read costs. A checked token is cached for a minute, so once a minute a request also
+     * looks its token up; of two runs in a row at most one can include that, so the smaller count is the read's.
+     */
     private static long statements(Supplier<Api.Response> request) {
         request.get(); // warms the token cache and the JIT
+        return Math.min(measured(request), measured(request));
+    }
+
+    private static long measured(Supplier<Api.Response> request) {
         long before = server.database.statementCount();
         Api.Response response = request.get();
         assertThat(response.status()).as(response.body()).isEqualTo(200);
