@@ -12,7 +12,8 @@ import org.jooq.impl.DSL;
  * A relationship of a resource type. To-one relationships are a foreign-key column on the type's own table; a
  * polymorphic to-one ({@link #toOneOf}) has one nullable foreign-key column per type it may point to, so that
  * referential integrity and cascades stay the database's. To-many ones go through a join table (whose rows carry
- * the tenant's {@code organization_id} when {@code joinOrganization} is set). Linkage is read in the same
+ * the tenant's {@code organization_id} when {@code joinOrganization} is set), or, read-only, through the targets'
+ * own column that names the owner ({@link #toManyInverse}). Linkage is read in the same
  * statement as the resource (a correlated array), so relationships never cost a query per row. Writable
  * relationships are checked by the engine: the target type, and that every id names a resource in the caller's
  * scope.
@@ -59,12 +60,30 @@ public record Relationship(String name, String targetType, boolean toMany, Field
                 false, List.copyOf(targets));
     }
 
+    /**
+     * A to-many relationship without a join table: the targets are the rows of the target type whose
+     * {@code ownerColumn} (a column of the target's table) holds the owner's id, i.e. the inverse of the targets'
+     * to-one. Read-only. Its linkage is the targets' ids in id order, in the caller's scope.
+     */
+    public static Relationship toManyInverse(String name, String targetType, Field<String> ownerColumn) {
+        return new Relationship(name, targetType, true, null, null, ownerColumn, null, null, true, Input.NONE, false,
+                null, null, false, List.of(new Target(targetType, null)));
+    }
+
+    /** A to-many relationship read from the targets' column that names the owner ({@link #toManyInverse}). */
+    public boolean inverse() {
+        return toMany && joinTable == null;
+    }
+
     /** Writable as resource identifiers (checked by the engine). */
     public Relationship writable() {
         return withInput(Input.IDENTIFIERS);
     }
 
     public Relationship withInput(Input newInput) {
+        if (toMany && joinTable == null && newInput != Input.NONE) {
+            throw new IllegalStateException("the inverse relationship " + name + " cannot be written");
+        }
         return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget,
                 joinOrganization, includable, newInput, requiredOnCreate, relatedPath, primaryFlag, extension, targets);
     }

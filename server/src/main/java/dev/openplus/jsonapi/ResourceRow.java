@@ -10,7 +10,7 @@ import org.jooq.Record;
 public record ResourceRow(ResourceType type, Record record) {
 
     public String id() {
-        return record.get(type.id());
+        return type.idOf(record);
     }
 
     public Object value(Attribute attribute) {

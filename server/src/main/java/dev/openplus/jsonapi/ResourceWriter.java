@@ -251,9 +251,9 @@ public final class ResourceWriter {
         Map<String, Set<String>> visible = new HashMap<>();
         for (Map.Entry<String, Set<String>> target : byTarget.entrySet()) {
             ResourceType targetType = resources.registry().get(target.getKey());
-            visible.put(target.getKey(), new HashSet<>(batch.dsl().select(targetType.id()).from(targetType.table())
-                    .where(targetType.id().in(target.getValue())).and(targetType.scope(batch.caller()))
-                    .fetch(targetType.id())));
+            visible.put(target.getKey(), new HashSet<>(batch.dsl().select(targetType.idColumns()).from(targetType.table())
+                    .where(targetType.idIn(target.getValue())).and(targetType.scope(batch.caller()))
+                    .fetch(targetType::idOf)));
         }
         forEachLink(batch, which, (item, relationship, related) -> {
             if (!visible.get(related.typeIn(relationship)).contains(related.id())) {

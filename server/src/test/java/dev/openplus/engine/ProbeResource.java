@@ -144,10 +144,14 @@ public final class ProbeResource {
         return (List<String>) value;
     }
 
-    /** Creates the probe's tables and describes the type and its operations to the application. */
+    /** Creates the probe's tables and describes the types and their operations to the application. */
     public static Application.Extra install(DSLContext dsl) {
         dsl.execute(DDL);
-        return new Application.Extra(List.of(TYPE), ProbeResource::operations);
+        dsl.execute(ProbeShelfResource.DDL);
+        return new Application.Extra(List.of(TYPE, ProbeShelfResource.SHELF, ProbeShelfResource.SLOT), operations -> {
+            operations(operations);
+            ProbeShelfResource.operations(operations);
+        });
     }
 
     /** The probe's operations, all beyond the reference. */

@@ -41,8 +41,16 @@ class StatementCountTest {
         }
     }
 
+    /**
+     * The statements one read costs. A checked token is cached for a minute, so once a minute a request also
+     * looks its token up; of two runs in a row at most one can include that, so the smaller count is the read's.
+     */
     private static long statements(Supplier<Api.Response> request) {
         request.get(); // warms the token cache and the JIT
+        return Math.min(measured(request), measured(request));
+    }
+
+    private static long measured(Supplier<Api.Response> request) {
         long before = server.database.statementCount();
         Api.Response response = request.get();
         assertThat(response.status()).as(response.body()).isEqualTo(200);
@@ -408,6 +416,12 @@ class StatementCountTest {
         assertThat(statements(() -> api.get("/pub/health_profile/" + profile, tenant.token()))).isEqualTo(1);
         assertThat(statements(() -> api.get("/pub/health_profile/" + profile + "?include=patient,questions", tenant.token())))
                 .isEqualTo(3);
+        // A profile question's id is derived (profile and question number), decoded into one lookup.
+        String question = api.get("/pub/health_profile_question?filter[patient]=" + patients.get(0) + "&page[limit]=1",
+                tenant.token()).at("/data/0/id").asText();
+        assertThat(statements(() -> api.get("/pub/health_profile_question/" + question, tenant.token()))).isEqualTo(1);
+        assertThat(statements(() -> api.get("/pub/health_profile_question/" + question
+                + "?include=question_definition,answer,profile", tenant.token()))).isEqualTo(4);
         assertThat(statements(() -> api.get("/pub/health_question_definition/21", tenant.token()))).isEqualTo(1);
 
         List<String> emails = new ArrayList<>();

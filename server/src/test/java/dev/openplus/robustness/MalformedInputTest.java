@@ -428,7 +428,7 @@ class MalformedInputTest {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String table : List.of("organization", "patient_group", "coach", "coach_group", "api_client", "oauth_token",
                 "patient", "patient_group_member", "patient_coach", "patient_identifier", "calendar_event",
-                "calendar_event_response", "reward_program", "reward_program_activation", "reward", "reward_earning", "reward_earning_fulfillment", "patient_plan_summary", "action", "bundle", "bundle_action", "patient_health_metric", "result", "health_profile", "health_profile_item", "health_profile_answer", "email_history")) {
+                "calendar_event_response", "reward_program", "reward_program_activation", "reward", "reward_earning", "reward_earning_fulfillment", "patient_plan_summary", "action", "bundle", "bundle_action", "patient_health_metric", "result", "health_profile", "health_profile_answer", "email_history")) {
             counts.put(table, server.database.dsl().fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name(table))) * 1L);
         }
         return counts;
