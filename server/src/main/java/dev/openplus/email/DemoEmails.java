@@ -16,7 +16,10 @@ import dev.openplus.jsonapi.DocumentWriter;
 import dev.openplus.jsonapi.ResourceWriter;
 import dev.openplus.jsonapi.WriteBatch;
 
-/** Demo email records for {@code serve --demo}: invitations to the first patients, sent by a coach, in one batch. */
+/**
+ * Demo email records for {@code serve --demo}, in one batch: invitations and reminders to the first patients, sent
+ * by a coach, and a system email (no sender) to that coach, so that both kinds of receiver appear.
+ */
 public final class DemoEmails {
     private static final int COUNT = 6;
 
@@ -24,7 +27,9 @@ public final class DemoEmails {
     }
 
     public static void seed(ResourceWriter writer, DSLContext dsl, String organizationId) {
-        String coach = dsl.fetchValue("select min(id) from coach where organization_id = ?", organizationId).toString();
+        Record coachRow = dsl.fetchOne("select id, first_name from coach where organization_id = ? order by id limit 1",
+                organizationId);
+        String coach = coachRow.get("id", String.class);
         List<Record> patients = dsl.fetch("select id, first_name from patient where organization_id = ? order by id limit ?",
                 organizationId, COUNT);
         OffsetDateTime sent = OffsetDateTime.now(ZoneOffset.UTC).minusDays(14);
@@ -53,6 +58,17 @@ public final class DemoEmails {
             relationships.putObject("sender").putObject("data").put("type", "coach").put("id", coach);
             inputs.add(BodyReader.resource(data, "/data/" + i, EmailHistoryResource.TYPE, WriteBatch.Mode.CREATE, null));
         }
+        OffsetDateTime digest = sent.plusDays(1);
+        ObjectNode data = BodyReader.mapper().createObjectNode().put("type", "email_history");
+        ObjectNode attributes = data.putObject("attributes")
+                .put("email_address", coachRow.get("first_name", String.class).toLowerCase() + "@example.com")
+                .put("email_type", "coach_digest")
+                .put("send_time", DocumentWriter.timestamp(digest));
+        attributes.putObject("status_times").put("processed", DocumentWriter.timestamp(digest.plusSeconds(1)))
+                .put("delivered", DocumentWriter.timestamp(digest.plusSeconds(2)));
+        data.putObject("relationships").putObject("receiver").putObject("data").put("type", "coach").put("id", coach);
+        inputs.add(BodyReader.resource(data, "/data/" + inputs.size(), EmailHistoryResource.TYPE,
+                WriteBatch.Mode.CREATE, null));
         writer.insert(dsl, Caller.operator(organizationId), EmailHistoryResource.TYPE, inputs, null, false);
     }
 }

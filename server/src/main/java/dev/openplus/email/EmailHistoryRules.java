@@ -35,7 +35,8 @@ final class EmailHistoryRules implements WriteRules {
 
     private static void unchangedLink(WriteItem item, Relationship relationship) {
         if (item.input().links().containsKey(relationship)
-                && !Objects.equals(item.linkedId(relationship), item.storedLink(relationship.name()))) {
+                && !(Objects.equals(item.linkedId(relationship), item.storedLink(relationship.name()))
+                        && Objects.equals(item.linkedType(relationship), item.storedLinkType(relationship.name())))) {
             item.problem("/relationships/" + relationship.name() + "/data",
                     relationship.name() + " cannot be changed after creation");
         }

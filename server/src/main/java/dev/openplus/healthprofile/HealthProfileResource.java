@@ -1,8 +1,6 @@
 package dev.openplus.healthprofile;
 
 import org.jooq.Field;
-import org.jooq.Table;
-import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 import dev.openplus.membership.PatientMembership;
@@ -13,16 +11,12 @@ import dev.openplus.jsonapi.Shape;
 
 /**
  * A patient's health profile (one per patient, created with the patient): its questions and its stats, answered
- * and total questions per category plus {@code overall}. Read from a view that computes the stats in the same
+ * and total questions per category plus {@code overall}. Its id ends in {@code 0000}: its questions' ids are
+ * derived from it ({@link HealthProfiles}). Read from a view that computes the stats in the same
  * statement as the profile; the questions are decided at read time (see {@link HealthProfileQuestionResource}).
  */
 public final class HealthProfileResource {
     public static final ResourceType TYPE;
-
-    /** The rows behind each profile question, as the join table of the profile's {@code questions}. */
-    static final Table<?> ITEM = DSL.table(DSL.name("health_profile_item"));
-    static final Field<String> ITEM_ID = DSL.field(DSL.name("health_profile_item", "id"), SQLDataType.CHAR(24));
-    static final Field<String> ITEM_PROFILE = DSL.field(DSL.name("health_profile_item", "profile_id"), SQLDataType.CHAR(24));
 
     static final Shape STAT = Shape.object()
             .required("category", Shape.string()
@@ -39,7 +33,8 @@ public final class HealthProfileResource {
                         .notNull().asReadOnly())
                 .auditAttributes()
                 .relationship(Relationship.toOne("patient", "patient", patientId))
-                .relationship(Relationship.toMany("questions", "health_profile_question", ITEM, ITEM_PROFILE, ITEM_ID));
+                .relationship(Relationship.toManyInverse("questions", "health_profile_question",
+                        HealthProfileQuestionResource.PROFILE_ID));
         TYPE = PatientMembership.patientFilters(builder, organizationId, patientId)
                 .auditFilters()
                 .describedAs("A patient's health profile: the catalogue questions that apply to the patient, with stats.")

@@ -28,9 +28,13 @@ public final class BodyReader {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build()).build();
 
-    /** A checked resource object from a request. */
+    /**
+     * A checked resource object from a request. {@code linkTypes} holds the type of each id in {@code links}
+     * (the relationship's target, or the identifier's own type for a polymorphic to-one).
+     */
     public record ResourceInput(String pointer, Map<Attribute, Object> values, Map<Relationship, List<String>> links,
-            Map<Relationship, JsonNode> customLinks, JsonNode meta, List<String> ignored) {
+            Map<Relationship, List<String>> linkTypes, Map<Relationship, JsonNode> customLinks, JsonNode meta,
+            List<String> ignored) {
 
         public boolean has(String attributeName) {
             return values.keySet().stream().anyMatch(a -> a.name().equals(attributeName));
@@ -44,6 +48,11 @@ public final class BodyReader {
                 }
             }
             return null;
+        }
+
+        /** The types of the ids given for a relationship, parallel to {@code links().get(relationship)}. */
+        public List<String> linkTypes(Relationship relationship) {
+            return linkTypes.getOrDefault(relationship, List.of());
         }
 
         /** The pointer of a given relationship's data, e.g. {@code /data/relationships/owner/data}. */
@@ -190,6 +199,7 @@ public final class BodyReader {
         }
 
         Map<Relationship, List<String>> links = new LinkedHashMap<>();
+        Map<Relationship, List<String>> linkTypes = new LinkedHashMap<>();
         Map<Relationship, JsonNode> customLinks = new LinkedHashMap<>();
         JsonNode relationships = data.get("relationships");
         if (relationships != null && !relationships.isObject()) {
@@ -206,12 +216,13 @@ public final class BodyReader {
                     customLinks.put(relationship.get(), field.getValue());
                 } else {
                     // Read-only ones are checked too: a round-tripped resource carries valid linkage, junk is refused.
-                    List<String> ids = linkage(relationship.get(), idFormat(registry, relationship.get()), field.getValue(),
+                    List<Identifier> identifiers = linkage(relationship.get(), registry, field.getValue(),
                             relationshipPointer, problems);
                     if (!relationship.get().isWritable()) {
                         ignored.add(relationshipPointer);
-                    } else if (ids != null) {
-                        links.put(relationship.get(), ids);
+                    } else if (identifiers != null) {
+                        links.put(relationship.get(), identifiers.stream().map(Identifier::id).toList());
+                        linkTypes.put(relationship.get(), identifiers.stream().map(Identifier::type).toList());
                     }
                 }
             }
@@ -226,17 +237,21 @@ public final class BodyReader {
             }
         }
         problems.throwIfAny();
-        return new ResourceInput(pointer, values, links, customLinks, meta == null || !meta.isObject() ? null : meta,
-                ignored);
+        return new ResourceInput(pointer, values, links, linkTypes, customLinks,
+                meta == null || !meta.isObject() ? null : meta, ignored);
     }
 
-    private static IdFormat idFormat(ResourceRegistry registry, Relationship relationship) {
+    /** A resource identifier from a body. */
+    private record Identifier(String type, String id) {
+    }
+
+    private static IdFormat idFormat(ResourceRegistry registry, String typeName) {
         return registry == null ? IdFormat.STANDARD
-                : registry.find(relationship.targetType()).map(ResourceType::idFormat).orElse(IdFormat.STANDARD);
+                : registry.find(typeName).map(ResourceType::idFormat).orElse(IdFormat.STANDARD);
     }
 
-    private static List<String> linkage(Relationship relationship, IdFormat idFormat, JsonNode value, String pointer,
-            ApiException.Collector problems) {
+    private static List<Identifier> linkage(Relationship relationship, ResourceRegistry registry, JsonNode value,
+            String pointer, ApiException.Collector problems) {
         JsonNode data = value == null ? null : value.get("data");
         if (value == null || !value.isObject() || data == null) {
             problems.add(ApiError.pointer(pointer, "a relationship must be an object with a data member"));
@@ -249,14 +264,14 @@ public final class BodyReader {
                 problems.add(ApiError.pointer(pointer + "/" + escape(member), "unknown member of a relationship"));
             }
         }
-        List<String> ids = new ArrayList<>();
+        List<Identifier> ids = new ArrayList<>();
         if (relationship.toMany()) {
             if (!data.isArray()) {
                 problems.add(ApiError.pointer(pointer + "/data", "must be an array of resource identifiers"));
                 return null;
             }
             for (int i = 0; i < data.size(); i++) {
-                String id = identifier(relationship, idFormat, data.get(i), pointer + "/data/" + i, problems);
+                Identifier id = identifier(relationship, registry, data.get(i), pointer + "/data/" + i, problems);
                 if (id != null && !ids.contains(id)) {
                     ids.add(id);
                 }
@@ -267,7 +282,7 @@ public final class BodyReader {
         } else if (data.isNull() && relationship.requiredOnCreate() && relationship.isWritable()) {
             problems.add(ApiError.pointer(pointer + "/data", relationship.name() + " cannot be null"));
         } else if (!data.isNull()) {
-            String id = identifier(relationship, idFormat, data, pointer + "/data", problems);
+            Identifier id = identifier(relationship, registry, data, pointer + "/data", problems);
             if (id != null) {
                 ids.add(id);
             }
@@ -275,22 +290,26 @@ public final class BodyReader {
         return ids;
     }
 
-    private static String identifier(Relationship relationship, IdFormat ids, JsonNode node, String pointer,
-            ApiException.Collector problems) {
+    /** The identifier's type must be one the relationship points to; its id must have that type's format. */
+    private static Identifier identifier(Relationship relationship, ResourceRegistry registry, JsonNode node,
+            String pointer, ApiException.Collector problems) {
         if (node == null || !node.isObject()) {
             problems.add(ApiError.pointer(pointer, "must be a resource identifier {type, id}"));
             return null;
         }
-        if (!relationship.targetType().equals(node.path("type").asText(null))) {
-            problems.add(ApiError.pointer(pointer + "/type", "type must be \"" + relationship.targetType() + "\""));
+        String type = node.path("type").isTextual() ? node.get("type").asText() : null;
+        if (!relationship.targetTypes().contains(type)) {
+            problems.add(ApiError.pointer(pointer + "/type", "type must be " + String.join(" or ",
+                    relationship.targetTypes().stream().map(name -> "\"" + name + "\"").toList())));
             return null;
         }
+        IdFormat ids = idFormat(registry, type);
         String id = node.path("id").isTextual() ? node.get("id").asText() : null;
         if (!ids.accepts(id)) {
             problems.add(ApiError.pointer(pointer + "/id", "must be an id (" + ids.description() + ")"));
             return null;
         }
-        return id;
+        return new Identifier(type, id);
     }
 
     /** Null (where allowed), or the shape's value; each problem goes to {@code problems}. */

@@ -196,7 +196,7 @@ public final class DocumentWriter {
             } else if (ids.isEmpty()) {
                 json.writeNull();
             } else {
-                writeIdentifier(json, relationship.targetType(), ids.get(0));
+                writeIdentifier(json, row.linkedType(relationship), ids.get(0));
             }
             if (relationship.relatedPath() != null) {
                 json.writeObjectFieldStart("links");

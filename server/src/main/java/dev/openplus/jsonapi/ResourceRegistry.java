@@ -32,4 +32,9 @@ public final class ResourceRegistry {
     public ResourceType target(Relationship relationship) {
         return get(relationship.targetType());
     }
+
+    /** Every type the relationship may point to (one, or several for a polymorphic to-one). */
+    public List<ResourceType> targets(Relationship relationship) {
+        return relationship.targetTypes().stream().map(this::get).toList();
+    }
 }

@@ -49,7 +49,8 @@ public final class ResourceRepository {
     private record PreparedFetch(String sql, List<Function<FetchArguments, Object>> binds, List<Field<?>> fields) {
     }
 
-    private record FetchArguments(String id, Caller caller) {
+    /** {@code id}: the values of the type's id columns (one, the id itself, unless the id is derived). */
+    private record FetchArguments(List<Object> id, Caller caller) {
     }
 
     private static final String SENTINEL_ID = "\u0000id";
@@ -61,7 +62,11 @@ public final class ResourceRepository {
         PreparedFetch prepared = preparedFetches.computeIfAbsent(
                 type.name() + (caller.groupScoped() ? "/group" : "/organization"),
                 key -> prepareFetch(dsl, type, caller.groupScoped()));
-        FetchArguments arguments = new FetchArguments(id, caller);
+        List<Object> idValues = type.idValues(id);
+        if (idValues == null) {
+            return Optional.empty();
+        }
+        FetchArguments arguments = new FetchArguments(idValues, caller);
         Object[] values = new Object[prepared.binds().size()];
         for (int i = 0; i < values.length; i++) {
             values[i] = prepared.binds().get(i).apply(arguments);
@@ -106,11 +111,23 @@ public final class ResourceRepository {
     private PreparedFetch prepareFetch(DSLContext dsl, ResourceType type, boolean groupScoped) {
         Caller sentinel = new SentinelCaller(groupScoped);
         List<SelectField<?>> fields = selectFields(type, sentinel);
-        var query = dsl.select(fields).from(type.table()).where(type.id().eq(SENTINEL_ID)).and(type.scope(sentinel));
+        List<Object> idSentinels = new ArrayList<>();
+        Condition byId = DSL.noCondition();
+        for (Field<?> column : type.idColumns()) {
+            Object marker = idSentinel(type, column, idSentinels.size());
+            idSentinels.add(marker);
+            @SuppressWarnings("unchecked")
+            Field<Object> typed = (Field<Object>) column;
+            byId = byId.and(typed.eq(DSL.val(marker, typed.getDataType())));
+        }
+        var query = dsl.select(fields).from(type.table()).where(byId).and(type.scope(sentinel));
         List<Function<FetchArguments, Object>> binds = new ArrayList<>();
+        int idBinds = 0;
         for (Object value : query.getBindValues()) {
-            if (SENTINEL_ID.equals(value)) {
-                binds.add(FetchArguments::id);
+            int idPart = idSentinels.indexOf(value);
+            if (idPart >= 0) {
+                binds.add(arguments -> arguments.id().get(idPart));
+                idBinds++;
             } else if (SENTINEL_ORGANIZATION.equals(value)) {
                 binds.add(arguments -> arguments.caller().organizationId());
             } else if (value instanceof String[] array && array.length == 1 && SENTINEL_GROUP.equals(array[0])) {
@@ -121,8 +138,27 @@ public final class ResourceRepository {
                 binds.add(arguments -> value);
             }
         }
+        if (idBinds != idSentinels.size()) {
+            throw new IllegalStateException("the fetch query of " + type.name() + " lost an id column's bind");
+        }
         List<Field<?>> typed = fields.stream().<Field<?>>map(field -> (Field<?>) field).toList();
         return new PreparedFetch(query.getSQL(org.jooq.conf.ParamType.INDEXED), List.copyOf(binds), typed);
+    }
+
+    /** A value of an id column's type that marks where the id's value is bound (no real id equals it). */
+    private static Object idSentinel(ResourceType type, Field<?> column, int part) {
+        Class<?> javaType = column.getType();
+        if (javaType == String.class) {
+            return SENTINEL_ID + part;
+        }
+        if (javaType == Integer.class) {
+            return Integer.MIN_VALUE + part;
+        }
+        if (javaType == Long.class) {
+            return Long.MIN_VALUE + part;
+        }
+        throw new IllegalStateException("the id column " + column.getName() + " of " + type.name()
+                + " is neither text nor a whole number");
     }
 
     /** Rows of a type by id, in scope, in id order (for includes and for answering writes). */
@@ -131,7 +167,7 @@ public final class ResourceRepository {
             return List.of();
         }
         return dsl.select(selectFields(type, caller)).from(type.table())
-                .where(type.id().in(ids)).and(type.scope(caller)).orderBy(type.id())
+                .where(type.idIn(ids)).and(type.scope(caller)).orderBy(type.idColumns())
                 .fetch(record -> new ResourceRow(type, record));
     }
 
@@ -162,7 +198,7 @@ public final class ResourceRepository {
         }
         Page.Cursor cursor = (Page.Cursor) page;
         if (cursor.after() != null) {
-            where = where.and(after(sort, cursor.after()));
+            where = where.and(after(type, sort, cursor.after()));
         }
         List<ResourceRow> rows = new ArrayList<>(dsl.select(selectFields(type, caller)).from(type.table())
                 .where(where).orderBy(order).limit(cursor.limit() + 1)
@@ -176,9 +212,8 @@ public final class ResourceRepository {
 
     /** The cursor of the row a page ends with. */
     public static CursorPosition positionOf(ResourceRow row, List<SortOrder> requested) {
-        List<SortOrder> sort = effectiveSort(row.type(), requested);
         List<Object> values = new ArrayList<>();
-        for (SortOrder key : sort.subList(0, sort.size() - 1)) {
+        for (SortOrder key : requested) {
             values.add(row.value(key.field()));
         }
         return new CursorPosition(CollectionQuery.sortSpec(requested), values, row.id());
@@ -186,12 +221,15 @@ public final class ResourceRepository {
 
     /**
      * The requested sort plus {@code id} as final tie-breaker, in the direction of the last key so that an
-     * index on (organization_id, key, id) serves the whole order. Cursor values cover the requested keys.
+     * index on (organization_id, key, id) serves the whole order. Cursor values cover the requested keys. A
+     * derived id breaks ties by its columns, which order like the ids.
      */
     private static List<SortOrder> effectiveSort(ResourceType type, List<SortOrder> requested) {
         List<SortOrder> sort = new ArrayList<>(requested);
         boolean descending = !requested.isEmpty() && requested.get(requested.size() - 1).descending();
-        sort.add(new SortOrder(new SortField("id", type.id(), AttributeType.STRING, false), descending));
+        for (Field<?> column : type.idColumns()) {
+            sort.add(new SortOrder(new SortField("id", column, AttributeType.STRING, false), descending));
+        }
         return sort;
     }
 
@@ -200,9 +238,36 @@ public final class ResourceRepository {
      * row comparison is used, which PostgreSQL turns into an index range; otherwise the expanded form handles
      * mixed directions and NULLs (ascending puts NULLs last, descending first, as the ORDER BY does).
      */
-    private static Condition after(List<SortOrder> sort, CursorPosition position) {
+    private static Condition after(ResourceType type, List<SortOrder> sort, CursorPosition position) {
         List<Object> values = new ArrayList<>(position.values());
-        values.add(position.id());
+        List<Object> idValues = type.idValues(position.id());
+        if (idValues == null) {
+            // The cursor's id passed the type's id format, which every id that format accepts decodes from.
+            throw new IllegalStateException("a cursor id of " + type.name() + " does not decode");
+        }
+        values.addAll(idValues);
+        Condition keyset = keysetAfter(sort, values);
+        // The columns of a derived id may come from different tables of a view, where the database cannot turn a
+        // comparison of several columns into an index range; a bound on the first key alone it can.
+        return type.derivedId() == null ? keyset : leadingBound(sort.get(0), values.get(0)).and(keyset);
+    }
+
+    /** Rows not before {@code value} in the order of the first sort key (implied by the keyset condition). */
+    private static Condition leadingBound(SortOrder key, Object value) {
+        @SuppressWarnings("unchecked")
+        Field<Object> column = (Field<Object>) key.field().column();
+        if (key.descending()) {
+            // NULLs come first, so after a NULL anything may follow.
+            return value == null ? DSL.noCondition() : column.le(value(key.field(), value));
+        }
+        if (value == null) {
+            return column.isNull();
+        }
+        Condition bound = column.ge(value(key.field(), value));
+        return key.field().nullable() ? bound.or(column.isNull()) : bound;
+    }
+
+    private static Condition keysetAfter(List<SortOrder> sort, List<Object> values) {
         boolean uniform = sort.stream().allMatch(key -> key.descending() == sort.get(0).descending()
                 && !key.field().nullable());
         if (uniform) {
@@ -242,8 +307,8 @@ public final class ResourceRepository {
     }
 
     /**
-     * Included resources for a page: one statement per included relationship, each related resource once, in
-     * the caller's scope.
+     * Included resources for a page: one statement per included relationship (per target type of a polymorphic
+     * one), each related resource once, in the caller's scope.
      */
     public List<ResourceRow> included(DSLContext dsl, Caller caller, List<ResourceRow> rows,
             List<Relationship> includes) {
@@ -253,18 +318,23 @@ public final class ResourceRepository {
             seen.add(row.type().name() + "/" + row.id());
         }
         for (Relationship relationship : includes) {
-            ResourceType target = registry.target(relationship);
-            Set<String> ids = new LinkedHashSet<>();
+            // One statement per target type (a polymorphic to-one has several), none for a type no row points to.
+            Map<String, Set<String>> idsByType = new LinkedHashMap<>();
+            relationship.targetTypes().forEach(type -> idsByType.put(type, new LinkedHashSet<>()));
             for (ResourceRow row : rows) {
+                String type = row.linkedType(relationship);
                 for (String id : row.linkage(relationship)) {
-                    if (!seen.contains(target.name() + "/" + id)) {
-                        ids.add(id);
+                    if (!seen.contains(type + "/" + id)) {
+                        idsByType.get(type).add(id);
                     }
                 }
             }
-            for (ResourceRow related : fetchAll(dsl, target, caller, ids)) {
-                if (seen.add(target.name() + "/" + related.id())) {
-                    included.add(related);
+            for (Map.Entry<String, Set<String>> ids : idsByType.entrySet()) {
+                ResourceType target = registry.get(ids.getKey());
+                for (ResourceRow related : fetchAll(dsl, target, caller, ids.getValue())) {
+                    if (seen.add(target.name() + "/" + related.id())) {
+                        included.add(related);
+                    }
                 }
             }
         }
@@ -287,15 +357,33 @@ public final class ResourceRepository {
                 .as(alias);
     }
 
+    /**
+     * The linkage of an inverse to-many relationship: the ids of the targets whose owner column names this row,
+     * in id order, in the caller's scope; no join table and no join (the targets' own table is read).
+     */
+    private Field<String[]> inverseLinkageArray(ResourceType type, Relationship relationship, Caller caller) {
+        ResourceType target = registry.target(relationship);
+        return DSL.field(DSL.select(DSL.arrayAgg(target.id()).orderBy(target.idColumns()))
+                .from(target.table())
+                .where(relationship.joinOwner().eq(type.id()))
+                .and(target.scope(caller)))
+                .coerce(SQLDataType.CHAR(24).array())
+                .as(relationship.linkageAlias());
+    }
+
     /** The columns of a type plus each to-many linkage as a correlated, scope-restricted array of ids. */
     private List<SelectField<?>> selectFields(ResourceType type, Caller caller) {
         Map<String, SelectField<?>> fields = new LinkedHashMap<>();
-        fields.put(type.id().getName(), type.id());
+        for (Field<?> idColumn : type.idColumns()) {
+            fields.put(idColumn.getName(), idColumn);
+        }
         for (Attribute attribute : type.attributes()) {
             fields.putIfAbsent(attribute.column().getName(), attribute.column());
         }
         for (Relationship relationship : type.relationships()) {
-            if (relationship.toMany()) {
+            if (relationship.inverse()) {
+                fields.put(relationship.linkageAlias(), inverseLinkageArray(type, relationship, caller));
+            } else if (relationship.toMany()) {
                 fields.put(relationship.linkageAlias(), linkageArray(type, relationship, caller,
                         relationship.joinTarget(), SQLDataType.CHAR(24).array(), relationship.linkageAlias()));
                 if (relationship.primaryFlag() != null) {
@@ -303,7 +391,7 @@ public final class ResourceRepository {
                             relationship.primaryFlag(), SQLDataType.BOOLEAN.array(), relationship.primaryAlias()));
                 }
             } else {
-                fields.putIfAbsent(relationship.foreignKey().getName(), relationship.foreignKey());
+                relationship.foreignKeys().forEach(key -> fields.putIfAbsent(key.getName(), key));
             }
         }
         return new ArrayList<>(fields.values());

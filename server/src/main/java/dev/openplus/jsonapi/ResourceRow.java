@@ -3,13 +3,14 @@ package dev.openplus.jsonapi;
 import java.util.Arrays;
 import java.util.List;
 
+import org.jooq.Field;
 import org.jooq.Record;
 
 /** One resource as read from the database: its record, read through its type's description. */
 public record ResourceRow(ResourceType type, Record record) {
 
     public String id() {
-        return record.get(type.id());
+        return type.idOf(record);
     }
 
     public Object value(Attribute attribute) {
@@ -32,7 +33,28 @@ public record ResourceRow(ResourceType type, Record record) {
             String[] ids = (String[]) record.get(relationship.linkageAlias());
             return ids == null ? List.of() : Arrays.asList(ids);
         }
-        String id = record.get(relationship.foreignKey());
-        return id == null ? List.of() : List.of(id);
+        for (Field<String> column : relationship.foreignKeys()) {
+            String id = record.get(column);
+            if (id != null) {
+                return List.of(id);
+            }
+        }
+        return List.of();
+    }
+
+    /**
+     * The type of the ids in {@link #linkage}: the relationship's target, or for a polymorphic to-one the type
+     * whose column is set (null when none is).
+     */
+    public String linkedType(Relationship relationship) {
+        if (!relationship.isPolymorphic()) {
+            return relationship.targetType();
+        }
+        for (Relationship.Target target : relationship.targets()) {
+            if (record.get(target.foreignKey()) != null) {
+                return target.type();
+            }
+        }
+        return null;
     }
 }

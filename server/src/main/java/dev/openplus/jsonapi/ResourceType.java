@@ -2,6 +2,7 @@ package dev.openplus.jsonapi;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.function.Function;
 
 import org.jooq.Condition;
 import org.jooq.Field;
+import org.jooq.Record;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -41,9 +43,13 @@ public final class ResourceType {
     private final WriteRules rules;
     private final String description;
     private final IdFormat idFormat;
+    private final DerivedId derivedId;
+    private final List<Field<?>> idColumns;
 
     private ResourceType(Builder builder) {
-        this.idFormat = builder.idFormat;
+        this.idFormat = builder.derivedId != null ? builder.derivedId.format() : builder.idFormat;
+        this.derivedId = builder.derivedId;
+        this.idColumns = builder.derivedId != null ? builder.derivedId.columns() : List.of(builder.id);
         this.tenantColumn = builder.tenantColumn;
         this.bulkCreate = builder.bulkCreate;
         this.duplicatesIgnorable = builder.duplicatesIgnorable;
@@ -55,7 +61,7 @@ public final class ResourceType {
         this.maxPageSize = builder.maxPageSize;
         this.name = builder.name;
         this.table = builder.table;
-        this.id = builder.id;
+        this.id = builder.derivedId != null ? builder.derivedId.expression() : builder.id;
         this.attributes = Map.copyOf(builder.attributes);
         this.relationships = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.relationships));
         this.filters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.filters));
@@ -76,8 +82,91 @@ public final class ResourceType {
         return table;
     }
 
+    /**
+     * The id column; for a type with a {@link DerivedId}, the id computed in SQL (correct anywhere, but no index
+     * serves it: the engine reads and finds such ids through {@link #idColumns()}, {@link #idOf},
+     * {@link #idEquals} and {@link #idIn}).
+     */
     public Field<String> id() {
         return id;
+    }
+
+    /** How the type's ids are derived from its columns, or null when they are stored in an id column. */
+    public DerivedId derivedId() {
+        return derivedId;
+    }
+
+    /** The columns a row's id is read from, in id order: the id column, or those a derived id is encoded from. */
+    public List<Field<?>> idColumns() {
+        return idColumns;
+    }
+
+    /** The id of a row read with (at least) {@link #idColumns()}. */
+    public String idOf(Record record) {
+        if (derivedId == null) {
+            return record.get(id);
+        }
+        List<Object> values = new ArrayList<>(idColumns.size());
+        for (Field<?> column : idColumns) {
+            values.add(record.get(column));
+        }
+        return derivedId.encode(values);
+    }
+
+    /** The values of {@link #idColumns()} a row with this id has, or null when no row can have it. */
+    public List<Object> idValues(String value) {
+        if (derivedId == null) {
+            return value == null ? null : List.of(value);
+        }
+        return derivedId.decode(value);
+    }
+
+    /** The row with this id (no row for an id that cannot exist). */
+    @SuppressWarnings("unchecked")
+    public Condition idEquals(String value) {
+        if (derivedId == null) {
+            return id.eq(value);
+        }
+        List<Object> values = derivedId.decode(value);
+        if (values == null) {
+            return DSL.falseCondition();
+        }
+        Condition condition = DSL.noCondition();
+        for (int i = 0; i < idColumns.size(); i++) {
+            Field<Object> column = (Field<Object>) idColumns.get(i);
+            condition = condition.and(column.eq(DSL.val(values.get(i), column.getDataType())));
+        }
+        return condition;
+    }
+
+    /**
+     * The rows with one of these ids. A derived id becomes a semi-join on the columns against one array per
+     * column (one bind per column whatever the number of ids), which the database answers with index lookups.
+     */
+    public Condition idIn(Collection<String> values) {
+        if (derivedId == null) {
+            return id.in(values);
+        }
+        List<List<Object>> decoded = values.stream().map(derivedId::decode).filter(v -> v != null).toList();
+        if (decoded.isEmpty()) {
+            return DSL.falseCondition();
+        }
+        List<Field<?>> arrays = new ArrayList<>(idColumns.size());
+        for (int i = 0; i < idColumns.size(); i++) {
+            Field<?> column = idColumns.get(i);
+            Object[] array = (Object[]) java.lang.reflect.Array.newInstance(column.getType(), decoded.size());
+            for (int r = 0; r < decoded.size(); r++) {
+                array[r] = decoded.get(r).get(i);
+            }
+            arrays.add(arrayOf(column, array));
+        }
+        return DSL.condition("({0}) in (select * from unnest({1}))", DSL.list(idColumns.toArray(Field[]::new)),
+                DSL.list(arrays.toArray(Field[]::new)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Field<T[]> arrayOf(Field<T> column, Object[] values) {
+        return DSL.val((T[]) values, column.getDataType().getArrayDataType());
     }
 
     /** What this type's ids look like. */
@@ -233,6 +322,7 @@ public final class ResourceType {
         private WriteRules rules = WriteRules.NONE;
         private String description;
         private final IdFormat idFormat;
+        private DerivedId derivedId;
 
         private Builder(String name, String tableName, IdFormat idFormat) {
             this.name = name;
@@ -342,6 +432,15 @@ public final class ResourceType {
             return this;
         }
 
+        /**
+         * Ids are not stored but derived from columns (see {@link DerivedId}); the table needs no id column. Such
+         * a type is read-only.
+         */
+        public Builder derivedId(DerivedId codec) {
+            this.derivedId = codec;
+            return this;
+        }
+
         public Builder describedAs(String text) {
             this.description = text;
             return this;
@@ -355,6 +454,9 @@ public final class ResourceType {
         public ResourceType build() {
             if (scope == null) {
                 throw new IllegalStateException("resource type " + name + " has no tenant scope");
+            }
+            if (derivedId != null && (tenantColumn != null || bulkCreate || deletable || rules != WriteRules.NONE)) {
+                throw new IllegalStateException("resource type " + name + " derives its ids, so it cannot be written");
             }
             return new ResourceType(this);
         }

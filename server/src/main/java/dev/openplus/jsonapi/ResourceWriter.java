@@ -159,7 +159,7 @@ public final class ResourceWriter {
                 Object value = input.has(attribute.name()) ? input.value(attribute.name()) : attribute.defaultValue();
                 values.put(attribute.name(), stored(attribute, value, null));
             }
-            WriteItem item = new WriteItem(Ids.newId(), input, null, null, values);
+            WriteItem item = new WriteItem(Ids.newId(), input, null, null, null, values);
             givenLinks(input).forEach(item::link);
             items.add(item);
         }
@@ -182,13 +182,17 @@ public final class ResourceWriter {
             stored.put(attribute.name(), javaValue(attribute, record.get(attribute.column())));
         }
         Map<String, String> storedKeys = new LinkedHashMap<>();
+        Map<String, String> storedTypes = new LinkedHashMap<>();
+        ResourceRow storedRow = new ResourceRow(type, record);
         for (Relationship relationship : type.relationships()) {
             if (!relationship.toMany()) {
-                storedKeys.put(relationship.name(), record.get(relationship.foreignKey()));
+                List<String> linked = storedRow.linkage(relationship);
+                storedKeys.put(relationship.name(), linked.isEmpty() ? null : linked.get(0));
+                storedTypes.put(relationship.name(), linked.isEmpty() ? null : storedRow.linkedType(relationship));
             }
         }
         Map<String, Object> values = new LinkedHashMap<>();
-        WriteItem item = new WriteItem(id, input, stored, storedKeys, values);
+        WriteItem item = new WriteItem(id, input, stored, storedKeys, storedTypes, values);
         for (Attribute attribute : type.attributes()) {
             if (!input.has(attribute.name())) {
                 continue;
@@ -235,25 +239,26 @@ public final class ResourceWriter {
     }
 
     /**
-     * Every linked id must name a resource of the target type in the caller's scope; one that does not is
-     * reported exactly like one that does not exist (403 at its pointer, never revealing which it was). One
-     * statement per target type for the whole batch.
+     * Every linked id must name a resource of its type (the target type, or the one its identifier gave for a
+     * polymorphic relationship) in the caller's scope; one that does not is reported exactly like one that does
+     * not exist (403 at its pointer, never revealing which it was). One statement per target type for the whole
+     * batch.
      */
     private void checkLinks(WriteBatch batch, BiPredicate<WriteItem, Relationship> which) {
         Map<String, Set<String>> byTarget = new LinkedHashMap<>();
         forEachLink(batch, which, (item, relationship, related) -> byTarget
-                .computeIfAbsent(relationship.targetType(), t -> new LinkedHashSet<>()).add(related.id()));
+                .computeIfAbsent(related.typeIn(relationship), t -> new LinkedHashSet<>()).add(related.id()));
         Map<String, Set<String>> visible = new HashMap<>();
         for (Map.Entry<String, Set<String>> target : byTarget.entrySet()) {
             ResourceType targetType = resources.registry().get(target.getKey());
-            visible.put(target.getKey(), new HashSet<>(batch.dsl().select(targetType.id()).from(targetType.table())
-                    .where(targetType.id().in(target.getValue())).and(targetType.scope(batch.caller()))
-                    .fetch(targetType.id())));
+            visible.put(target.getKey(), new HashSet<>(batch.dsl().select(targetType.idColumns()).from(targetType.table())
+                    .where(targetType.idIn(target.getValue())).and(targetType.scope(batch.caller()))
+                    .fetch(targetType::idOf)));
         }
         forEachLink(batch, which, (item, relationship, related) -> {
-            if (!visible.get(relationship.targetType()).contains(related.id())) {
+            if (!visible.get(related.typeIn(relationship)).contains(related.id())) {
                 item.problem(new ApiError(ErrorCode.Forbidden.status(), ErrorCode.Forbidden,
-                        "no " + relationship.targetType() + " with this id in this client's scope",
+                        "no " + related.typeIn(relationship) + " with this id in this client's scope",
                         related.pointer(), null));
             }
         });
@@ -278,10 +283,12 @@ public final class ResourceWriter {
         for (Map.Entry<Relationship, List<String>> given : input.links().entrySet()) {
             Relationship relationship = given.getKey();
             String base = input.relationshipPointer(relationship) + "/data";
+            // Only a polymorphic relationship's links carry their type; the others have one.
+            List<String> types = input.linkTypes(relationship);
             List<WriteItem.Link> related = new ArrayList<>();
             for (int i = 0; i < given.getValue().size(); i++) {
-                related.add(new WriteItem.Link(given.getValue().get(i),
-                        relationship.toMany() ? base + "/" + i + "/id" : base + "/id"));
+                related.add(WriteItem.Link.typed(relationship.isPolymorphic() ? types.get(i) : null,
+                        given.getValue().get(i), relationship.toMany() ? base + "/" + i + "/id" : base + "/id"));
             }
             links.put(relationship, related);
         }
@@ -312,7 +319,7 @@ public final class ResourceWriter {
         }
         for (Relationship relationship : type.relationships()) {
             if (!relationship.toMany() && relationship.isWritable()) {
-                columns.putIfAbsent(relationship.foreignKey().getName(), relationship.foreignKey());
+                relationship.foreignKeys().forEach(key -> columns.putIfAbsent(key.getName(), key));
             }
         }
         items.forEach(item -> item.columns().keySet().forEach(c -> columns.putIfAbsent(c.getName(), c)));
@@ -335,7 +342,8 @@ public final class ResourceWriter {
             }
             for (Relationship relationship : type.relationships()) {
                 if (!relationship.toMany() && relationship.isWritable()) {
-                    row.put(relationship.foreignKey().getName(), item.linkedId(relationship));
+                    foreignKeyValues(relationship, item.linkedType(relationship), item.linkedId(relationship))
+                            .forEach((column, value) -> row.put(column.getName(), value));
                 }
             }
             item.columns().forEach((column, value) -> row.put(column.getName(), value));
@@ -402,8 +410,9 @@ public final class ResourceWriter {
             sets.put(type.attribute(value.getKey()).orElseThrow().column(), value.getValue());
         }
         for (Map.Entry<Relationship, List<WriteItem.Link>> link : item.links().entrySet()) {
-            if (!link.getKey().toMany()) {
-                sets.put(link.getKey().foreignKey(), link.getValue().isEmpty() ? null : link.getValue().get(0).id());
+            Relationship relationship = link.getKey();
+            if (!relationship.toMany()) {
+                sets.putAll(foreignKeyValues(relationship, item.linkedType(relationship), item.linkedId(relationship)));
             }
         }
         sets.putAll(item.columns());
@@ -419,6 +428,19 @@ public final class ResourceWriter {
         }
     }
 
+    /**
+     * What a to-one relationship's columns hold when it points to {@code id} of {@code linkedType}: the id in that
+     * type's column, null in the others (a polymorphic relationship has one column per type).
+     */
+    private static Map<Field<String>, String> foreignKeyValues(Relationship relationship, String linkedType,
+            String id) {
+        Map<Field<String>, String> values = new LinkedHashMap<>();
+        for (Relationship.Target target : relationship.targets()) {
+            values.put(target.foreignKey(), id != null && target.type().equals(linkedType) ? id : null);
+        }
+        return values;
+    }
+
     /** The stored row (attribute columns and to-one keys), locked for the transaction; 404 outside the scope. */
     private Record lockStored(DSLContext dsl, Caller caller, ResourceType type, String id) {
         if (!type.isWellFormedId(id)) {
@@ -427,8 +449,8 @@ public final class ResourceWriter {
         Map<String, SelectField<?>> fields = new LinkedHashMap<>();
         fields.put(type.id().getName(), type.id());
         type.attributes().forEach(a -> fields.putIfAbsent(a.column().getName(), a.column()));
-        type.relationships().stream().filter(r -> !r.toMany())
-                .forEach(r -> fields.putIfAbsent(r.foreignKey().getName(), r.foreignKey()));
+        type.relationships().stream().filter(r -> !r.toMany()).flatMap(r -> r.foreignKeys().stream())
+                .forEach(key -> fields.putIfAbsent(key.getName(), key));
         Record record = dsl.select(fields.values()).from(type.table()).where(type.id().eq(id))
                 .and(type.scope(caller)).forUpdate().of(type.table()).fetchOne();
         if (record == null) {

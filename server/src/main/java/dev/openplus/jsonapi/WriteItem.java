@@ -16,10 +16,33 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@link #set}, {@link #link} and {@link #skip}.
  */
 public final class WriteItem {
-    /** One related resource: its id, the pointer a problem with it is reported at, and extra join-row values. */
-    public record Link(String id, String pointer, Map<Field<?>, Object> joinValues) {
+    /**
+     * One related resource: its id, the pointer a problem with it is reported at, extra join-row values, and its
+     * type (null: the relationship's one target type; a polymorphic relationship's links must name it).
+     */
+    public record Link(String id, String pointer, Map<Field<?>, Object> joinValues, String type) {
         public Link(String id, String pointer) {
-            this(id, pointer, Map.of());
+            this(id, pointer, Map.of(), null);
+        }
+
+        public Link(String id, String pointer, Map<Field<?>, Object> joinValues) {
+            this(id, pointer, joinValues, null);
+        }
+
+        /** A link to a resource of a given type (what a polymorphic relationship needs). */
+        public static Link typed(String type, String id, String pointer) {
+            return new Link(id, pointer, Map.of(), type);
+        }
+
+        /** The type of the linked resource within the relationship. */
+        public String typeIn(Relationship relationship) {
+            if (type == null) {
+                return relationship.targetType();
+            }
+            if (!relationship.targetTypes().contains(type)) {
+                throw new IllegalStateException(relationship.name() + " cannot point to a " + type);
+            }
+            return type;
         }
     }
 
@@ -27,6 +50,7 @@ public final class WriteItem {
     private final BodyReader.ResourceInput input;
     private final Map<String, Object> stored;
     private final Map<String, String> storedForeignKeys;
+    private final Map<String, String> storedLinkTypes;
     private final Map<String, Object> values;
     private final Map<Field<?>, Object> columns = new LinkedHashMap<>();
     private final Map<Relationship, List<Link>> links = new LinkedHashMap<>();
@@ -36,11 +60,12 @@ public final class WriteItem {
     private String writtenAs;
 
     WriteItem(String id, BodyReader.ResourceInput input, Map<String, Object> stored,
-            Map<String, String> storedForeignKeys, Map<String, Object> values) {
+            Map<String, String> storedForeignKeys, Map<String, String> storedLinkTypes, Map<String, Object> values) {
         this.id = id;
         this.input = input;
         this.stored = stored;
         this.storedForeignKeys = storedForeignKeys;
+        this.storedLinkTypes = storedLinkTypes;
         this.values = values;
     }
 
@@ -97,6 +122,23 @@ public final class WriteItem {
             return given.isEmpty() ? null : given.get(0).id();
         }
         return storedLink(relationship.name());
+    }
+
+    /** The type of what a to-one relationship pointed to before this write; null on create or when unset. */
+    public String storedLinkType(String relationshipName) {
+        return storedLinkTypes == null ? null : storedLinkTypes.get(relationshipName);
+    }
+
+    /**
+     * The type of what a to-one relationship will point to (see {@link #linkedId}); null when it points to
+     * nothing. Only a polymorphic relationship has a choice.
+     */
+    public String linkedType(Relationship relationship) {
+        List<Link> given = links.get(relationship);
+        if (given != null) {
+            return given.isEmpty() ? null : given.get(0).typeIn(relationship);
+        }
+        return storedLink(relationship.name()) == null ? null : storedLinkType(relationship.name());
     }
 
     /** Attribute values this write stores (all writable ones on create, the given ones on update). */

@@ -405,12 +405,16 @@ public final class DocumentGenerator {
         if (!includable.isEmpty()) {
             List<String> names = includable.stream().map(Relationship::name).toList();
             String one = alternatives(names);
+            // A polymorphic relationship names its types: its included resources may be of any of them.
+            String described = String.join(", ", includable.stream().map(relationship -> "`" + relationship.name() + "`"
+                    + (relationship.isPolymorphic() ? " (" + String.join(" or ", relationship.targetTypes().stream()
+                            .map(target -> "`" + target + "`").toList()) + ")" : "")).toList());
             parameters.add(queryParameter("include", "Comma-separated relationships whose resources to include: "
-                    + names(names) + ".", object("type", "string", "pattern", "^" + one + "(," + one + ")*$")));
+                    + described + ".", object("type", "string", "pattern", "^" + one + "(," + one + ")*$")));
         }
         Set<ResourceType> fieldTypes = new LinkedHashSet<>();
         fieldTypes.add(type);
-        includable.forEach(relationship -> fieldTypes.add(registry.target(relationship)));
+        includable.forEach(relationship -> fieldTypes.addAll(registry.targets(relationship)));
         for (ResourceType fieldType : fieldTypes) {
             List<String> fields = new ArrayList<>();
             fieldType.attributes().forEach(attribute -> fields.add(attribute.name()));
@@ -473,6 +477,17 @@ public final class DocumentGenerator {
     /** The pattern of a type's ids (most are 24 hex characters; a catalogue may keep numeric ones). */
     private String idPattern(String typeName) {
         return registry.get(typeName).idFormat().pattern().pattern();
+    }
+
+    /** The ids a relationship's identifiers may carry: its target's, or any of a polymorphic one's targets'. */
+    private String idPattern(Relationship relationship) {
+        List<String> patterns = relationship.targetTypes().stream().map(this::idPattern).distinct().toList();
+        return patterns.size() == 1 ? patterns.get(0) : "(?:" + String.join("|", patterns) + ")";
+    }
+
+    /** The types a relationship's identifiers may name (several for a polymorphic to-one). */
+    private static ArrayNode targetTypes(Relationship relationship) {
+        return strings(relationship.targetTypes().toArray(String[]::new));
     }
 
     private static String names(List<String> names) {
@@ -723,7 +738,7 @@ public final class DocumentGenerator {
         ObjectNode identifier = object("type", "object", "additionalProperties", false);
         identifier.set("required", relationship.primaryFlag() != null ? strings("type", "id", "meta") : strings("type", "id"));
         ObjectNode identifierMembers = identifier.putObject("properties");
-        identifierMembers.set("type", object("type", "string").set("enum", strings(relationship.targetType())));
+        identifierMembers.set("type", object("type", "string").set("enum", targetTypes(relationship)));
         identifierMembers.set("id", object("type", "string"));
         if (relationship.primaryFlag() != null) {
             ObjectNode meta = object("type", "object", "additionalProperties", false);
@@ -763,8 +778,8 @@ public final class DocumentGenerator {
             ObjectNode identifier = object("type", "object");
             identifier.set("required", strings("type", "id"));
             ObjectNode members = identifier.putObject("properties");
-            members.set("type", object("type", "string").set("enum", strings(relationship.targetType())));
-            members.set("id", object("type", "string", "pattern", "^" + idPattern(relationship.targetType()) + "$"));
+            members.set("type", object("type", "string").set("enum", targetTypes(relationship)));
+            members.set("id", object("type", "string", "pattern", "^" + idPattern(relationship) + "$"));
             boolean needed = create && relationship.requiredOnCreate() && relationship.isWritable();
             ObjectNode data;
             if (relationship.toMany()) {

@@ -73,7 +73,7 @@ final class PatientRules implements WriteRules {
             // items that lost an identifier race were removed).
             List<String> created = batch.written().stream().map(WriteItem::id).toList();
             PlanSummaryResource.createFor(batch.dsl(), batch.caller(), created);
-            HealthProfiles.createFor(batch.dsl(), created, batch.caller().actorId());
+            HealthProfiles.createFor(batch.dsl(), batch.caller(), created);
         }
     }
 

@@ -16,7 +16,10 @@ import dev.openplus.support.Api;
 import dev.openplus.support.Fixtures;
 import dev.openplus.support.TestServer;
 
-/** Email records: recording, status times that only grow, the list's filters, sort and paging, and scopes. */
+/**
+ * Email records: recording, status times that only grow, the list's filters, sort and paging, scopes, and a receiver
+ * that is a patient or a coach (a polymorphic relationship).
+ */
 class EmailHistoryTest {
     static Api api;
     static Fixtures.Tenant tenant;
@@ -28,6 +31,9 @@ class EmailHistoryTest {
     static String patient;
     static String outsidePatient;
     static String strangerPatient;
+    static String strangerCoach;
+    /** In the unmailed group only, but a coach of {@link #patient}: a group-scoped client sees it. */
+    static String patientsCoach;
     static String groupScopedToken;
 
     @BeforeAll
@@ -43,7 +49,16 @@ class EmailHistoryTest {
         otherCoach = fixtures.coach(tenant.organizationId(), "Otto", "Sender", otherGroup);
         patient = patient(tenant, group);
         outsidePatient = patient(tenant, otherGroup);
-        strangerPatient = patient(stranger, fixtures.group(stranger.organizationId(), "Theirs"));
+        String theirs = fixtures.group(stranger.organizationId(), "Theirs");
+        strangerPatient = patient(stranger, theirs);
+        strangerCoach = fixtures.coach(stranger.organizationId(), "Stella", "Stranger", theirs);
+        patientsCoach = fixtures.coach(tenant.organizationId(), "Pat", "Coachson", otherGroup);
+        Api.Response coached = api.post("/pub/patient", tenant.token(), Api.json(Map.of("data", Map.of("type", "patient",
+                "attributes", Map.of("first_name", "Coached"), "relationships", Map.of(
+                        "groups", Map.of("data", List.of(Map.of("type", "group", "id", group))),
+                        "coaches", Map.of("data", List.of(Map.of("type", "coach", "id", patientsCoach,
+                                "meta", Map.of("primary", true)))))))));
+        assertThat(coached.status()).as(coached.body()).isEqualTo(201);
         groupScopedToken = fixtures.token(fixtures.client(tenant.organizationId(), group));
     }
 
@@ -57,6 +72,11 @@ class EmailHistoryTest {
 
     static Map<String, Object> email(String receiver, String sender, String type, String sendTime,
             Map<String, Object> statusTimes) {
+        return email("patient", receiver, sender, type, sendTime, statusTimes);
+    }
+
+    static Map<String, Object> email(String receiverType, String receiver, String sender, String type, String sendTime,
+            Map<String, Object> statusTimes) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("email_address", "mailee@example.com");
         attributes.put("email_type", type);
@@ -65,7 +85,7 @@ class EmailHistoryTest {
             attributes.put("status_times", statusTimes);
         }
         Map<String, Object> relationships = new LinkedHashMap<>();
-        relationships.put("receiver", Map.of("data", Map.of("type", "patient", "id", receiver)));
+        relationships.put("receiver", Map.of("data", Map.of("type", receiverType, "id", receiver)));
         if (sender != null) {
             relationships.put("sender", Map.of("data", Map.of("type", "coach", "id", sender)));
         }
@@ -238,5 +258,168 @@ class EmailHistoryTest {
         assertThat(foreignPatch.at("/errors/0/code").asText()).isEqualTo("ResourceNotFound");
         Api.Response otherOrganization = api.get("/pub/email_history/" + inside, stranger.token());
         assertThat(otherOrganization.status()).isEqualTo(404);
+    }
+
+    @Test
+    void aCoachCanBeTheReceiver() {
+        Api.Response created = record(tenant.token(), email("coach", otherCoach, coach, "coach_digest",
+                "2018-01-02T03:04:05Z", Map.of("delivered", "2018-01-02T03:04:06Z")));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String id = created.at("/data/id").asText();
+        assertThat(created.at("/data/relationships/receiver/data/type").asText()).isEqualTo("coach");
+        assertThat(created.at("/data/relationships/receiver/data/id").asText()).isEqualTo(otherCoach);
+        assertThat(created.at("/data/relationships/sender/data/type").asText()).isEqualTo("coach");
+
+        Api.Response fetched = api.get("/pub/email_history/" + id + "?include=receiver", tenant.token());
+        assertThat(fetched.status()).isEqualTo(200);
+        assertThat(fetched.at("/data/relationships/receiver/data/type").asText()).isEqualTo("coach");
+        assertThat(fetched.at("/data/relationships/receiver/data/id").asText()).isEqualTo(otherCoach);
+        assertThat(fetched.json().get("included")).hasSize(1);
+        assertThat(fetched.at("/included/0/type").asText()).isEqualTo("coach");
+        assertThat(fetched.at("/included/0/id").asText()).isEqualTo(otherCoach);
+        assertThat(fetched.at("/included/0/attributes/first_name").asText()).isEqualTo("Otto");
+
+        // The same receiver again is no change; a receiver of the other type is a change, and refused.
+        Map<String, Object> same = Map.of("type", "email_history", "id", id, "relationships",
+                Map.of("receiver", Map.of("data", Map.of("type", "coach", "id", otherCoach))),
+                "attributes", Map.of("status_times", Map.of("open", "2018-01-02T04:00:00Z")));
+        Api.Response kept = api.send("PATCH", "/pub/email_history/" + id, tenant.token(), Api.JSON_API,
+                Api.json(Map.of("data", same)), List.of());
+        assertThat(kept.status()).as(kept.body()).isEqualTo(200);
+        assertThat(kept.at("/data/relationships/receiver/data/type").asText()).isEqualTo("coach");
+        Api.Response toPatient = api.send("PATCH", "/pub/email_history/" + id, tenant.token(), Api.JSON_API,
+                Api.json(Map.of("data", Map.of("type", "email_history", "id", id, "relationships",
+                        Map.of("receiver", Map.of("data", Map.of("type", "patient", "id", patient)))))), List.of());
+        refused(toPatient, 409, "InvalidBodyParameter", "/data/relationships/receiver/data");
+        Api.Response after = api.get("/pub/email_history/" + id, tenant.token());
+        assertThat(after.at("/data/relationships/receiver/data/type").asText()).isEqualTo("coach");
+        assertThat(after.at("/data/relationships/receiver/data/id").asText()).isEqualTo(otherCoach);
+        assertThat(after.at("/data/attributes/status_times/open").asText()).isEqualTo("2018-01-02T04:00:00.000Z");
+    }
+
+    @Test
+    void onePageIncludesPatientAndCoachReceiversAndFiltersByEither() {
+        String sender = fixtures().coach(tenant.organizationId(), "Sid", "Mixer", group);
+        String receiver = patient(tenant, group);
+        String toPatient = record(tenant.token(), email(receiver, sender, "invite", "2019-01-01T00:00:00Z", null))
+                .at("/data/id").asText();
+        String toCoach = record(tenant.token(), email("coach", coach, sender, "coach_digest", "2019-01-02T00:00:00Z", null))
+                .at("/data/id").asText();
+        String toOtherCoach = record(tenant.token(), email("coach", otherCoach, sender, "coach_digest",
+                "2019-01-03T00:00:00Z", null)).at("/data/id").asText();
+
+        for (String paging : List.of("page[limit]=50", "page[size]=50")) {
+            Api.Response page = api.get("/pub/email_history?filter[sender]=" + sender
+                    + "&sort=send_time&include=receiver&" + paging, tenant.token());
+            assertThat(page.status()).as(page.body()).isEqualTo(200);
+            assertThat(page.ids()).containsExactly(toPatient, toCoach, toOtherCoach);
+            assertThat(page.at("/data/0/relationships/receiver/data/type").asText()).isEqualTo("patient");
+            assertThat(page.at("/data/1/relationships/receiver/data/type").asText()).isEqualTo("coach");
+            assertThat(page.at("/data/2/relationships/receiver/data/type").asText()).isEqualTo("coach");
+            List<String> included = new ArrayList<>();
+            page.json().get("included").forEach(node -> included.add(node.at("/type").asText() + "/" + node.at("/id").asText()));
+            assertThat(included).containsExactlyInAnyOrder("patient/" + receiver, "coach/" + coach, "coach/" + otherCoach);
+        }
+
+        // Sparse fieldsets apply to the email and to each included type.
+        Api.Response sparse = api.get("/pub/email_history?filter[sender]=" + sender + "&sort=send_time&include=receiver"
+                + "&fields[email_history]=receiver&fields[coach]=last_name&fields[patient]=first_name", tenant.token());
+        assertThat(sparse.status()).as(sparse.body()).isEqualTo(200);
+        assertThat(sparse.at("/data/1/attributes")).isEmpty();
+        assertThat(sparse.at("/data/1/relationships/receiver/data/type").asText()).isEqualTo("coach");
+        assertThat(sparse.at("/data/1/relationships").has("sender")).isFalse();
+        for (JsonNode node : sparse.json().get("included")) {
+            assertThat(node.at("/attributes").size()).as(node.toString()).isEqualTo(1);
+            assertThat(node.at("/attributes").has(node.at("/type").asText().equals("coach") ? "last_name" : "first_name"))
+                    .isTrue();
+        }
+
+        assertThat(api.get("/pub/email_history?filter[receiver]=" + coach + "&filter[sender]=" + sender, tenant.token())
+                .ids()).containsExactly(toCoach);
+        assertThat(api.get("/pub/email_history?filter[receiver]=" + otherCoach + "," + receiver + "&sort=-send_time",
+                tenant.token()).ids()).containsExactly(toOtherCoach, toPatient);
+        Api.Response coachType = api.get("/pub/email_history?filter[receiver]=" + coach + "&filter[emailType]=coach_digest"
+                + "&filter[sender]=" + sender, tenant.token());
+        assertThat(coachType.ids()).containsExactly(toCoach);
+        assertThat(coachType.at("/meta/count").asInt()).isEqualTo(1);
+
+        Api.Response foreign = api.get("/pub/email_history?filter[receiver]=" + strangerCoach, tenant.token());
+        assertThat(foreign.status()).as(foreign.body()).isEqualTo(403);
+        assertThat(foreign.at("/errors/0/code").asText()).isEqualTo("Forbidden");
+        assertThat(foreign.at("/errors/0/source/parameter").asText()).isEqualTo("filter[receiver]");
+    }
+
+    @Test
+    void aReceiverOfAnotherTypeOrOutsideTheScopeIsRefused() {
+        refused(record(tenant.token(), email("group", group, coach, "invite", "2017-01-01T00:00:00Z", null)), 409,
+                "InvalidBodyParameter", "/data/relationships/receiver/data/type");
+        Api.Response wrongType = record(tenant.token(), email("user", coach, null, "invite", "2017-01-01T00:00:00Z", null));
+        refused(wrongType, 409, "InvalidBodyParameter", "/data/relationships/receiver/data/type");
+        assertThat(wrongType.at("/errors/0/detail").asText()).contains("\"patient\"").contains("\"coach\"");
+        refused(record(tenant.token(), email("coach", "not-an-id", coach, "invite", "2017-01-01T00:00:00Z", null)), 409,
+                "InvalidBodyParameter", "/data/relationships/receiver/data/id");
+        Map<String, Object> nullReceiver = new LinkedHashMap<>(email(patient, coach, "invite", "2017-01-01T00:00:00Z", null));
+        Map<String, Object> relationships = new LinkedHashMap<>();
+        relationships.put("receiver", java.util.Collections.singletonMap("data", null));
+        nullReceiver.put("relationships", relationships);
+        refused(record(tenant.token(), nullReceiver), 409, "InvalidBodyParameter", "/data/relationships/receiver/data");
+        // A coach of another organization, and ids of the other type, answer like missing ones.
+        refused(record(tenant.token(), email("coach", strangerCoach, coach, "invite", "2017-01-01T00:00:00Z", null)), 403,
+                "Forbidden", "/data/relationships/receiver/data/id");
+        refused(record(tenant.token(), email("coach", patient, coach, "invite", "2017-01-01T00:00:00Z", null)), 403,
+                "Forbidden", "/data/relationships/receiver/data/id");
+        refused(record(tenant.token(), email("patient", coach, coach, "invite", "2017-01-01T00:00:00Z", null)), 403,
+                "Forbidden", "/data/relationships/receiver/data/id");
+        // The sender stays a coach.
+        Map<String, Object> patientSender = new LinkedHashMap<>(email(patient, null, "invite", "2017-01-01T00:00:00Z", null));
+        patientSender.put("relationships", Map.of("receiver", Map.of("data", Map.of("type", "coach", "id", coach)),
+                "sender", Map.of("data", Map.of("type", "patient", "id", patient))));
+        refused(record(tenant.token(), patientSender), 409, "InvalidBodyParameter", "/data/relationships/sender/data/type");
+        assertThat(api.get("/pub/email_history?filter[receiver]=" + strangerCoach, stranger.token()).at("/meta/count")
+                .asInt()).isZero();
+    }
+
+    @Test
+    void aGroupScopedClientSeesCoachReceiversItCanSee() {
+        String sender = fixtures().coach(tenant.organizationId(), "Gus", "Scoped", group);
+        String toGroupCoach = record(tenant.token(), email("coach", coach, sender, "coach_digest", "2020-01-01T00:00:00Z",
+                null)).at("/data/id").asText();
+        String toPatientsCoach = record(tenant.token(), email("coach", patientsCoach, sender, "coach_digest",
+                "2020-01-02T00:00:00Z", null)).at("/data/id").asText();
+        String toHiddenCoach = record(tenant.token(), email("coach", otherCoach, sender, "coach_digest",
+                "2020-01-03T00:00:00Z", null)).at("/data/id").asText();
+
+        Api.Response listed = api.get("/pub/email_history?filter[sender]=" + sender + "&sort=send_time&include=receiver",
+                groupScopedToken);
+        assertThat(listed.status()).as(listed.body()).isEqualTo(200);
+        assertThat(listed.ids()).containsExactly(toGroupCoach, toPatientsCoach);
+        assertThat(listed.at("/meta/count").asInt()).isEqualTo(2);
+        assertThat(listed.body()).doesNotContain(otherCoach);
+        assertThat(api.get("/pub/email_history/" + toPatientsCoach, groupScopedToken).status()).isEqualTo(200);
+        Api.Response hidden = api.get("/pub/email_history/" + toHiddenCoach, groupScopedToken);
+        assertThat(hidden.status()).isEqualTo(404);
+        assertThat(hidden.at("/errors/0/code").asText()).isEqualTo("ResourceNotFound");
+        Api.Response hiddenFilter = api.get("/pub/email_history?filter[receiver]=" + otherCoach, groupScopedToken);
+        assertThat(hiddenFilter.status()).isEqualTo(403);
+        assertThat(hiddenFilter.at("/errors/0/source/parameter").asText()).isEqualTo("filter[receiver]");
+        assertThat(api.get("/pub/email_history?filter[receiver]=" + patientsCoach, groupScopedToken).ids())
+                .containsExactly(toPatientsCoach);
+
+        refused(record(groupScopedToken, email("coach", otherCoach, null, "coach_digest", "2020-01-04T00:00:00Z", null)),
+                403, "Forbidden", "/data/relationships/receiver/data/id");
+        Api.Response recorded = record(groupScopedToken, email("coach", patientsCoach, null, "coach_digest",
+                "2020-01-04T00:00:00Z", null));
+        assertThat(recorded.status()).as(recorded.body()).isEqualTo(201);
+        assertThat(recorded.at("/data/relationships/receiver/data/type").asText()).isEqualTo("coach");
+        Api.Response hiddenPatch = patch(groupScopedToken, toHiddenCoach,
+                Map.of("status_times", Map.of("open", "2020-01-05T00:00:00Z")));
+        assertThat(hiddenPatch.status()).isEqualTo(404);
+        assertThat(hiddenPatch.at("/errors/0/code").asText()).isEqualTo("ResourceNotFound");
+        assertThat(api.get("/pub/email_history/" + toHiddenCoach, tenant.token()).at("/data/attributes/status_times"))
+                .isEmpty();
+    }
+
+    static Fixtures fixtures() {
+        return new Fixtures(TestServer.get());
     }
 }

@@ -28,8 +28,8 @@ import dev.openplus.jsonapi.WriteRules;
 /**
  * A resource type that exists only in the tests: one of every kind of rule the engine enforces from a
  * description (types, required, read-only, immutable, defaults, enums, lengths, ranges, formats, nested
- * shapes with server ids, writable to-one and to-many relationships), plus a small domain rule, so that the
- * engine is tested through HTTP without waiting for a feature that needs each rule.
+ * shapes with server ids, writable to-one, polymorphic to-one and to-many relationships), plus a small domain rule,
+ * so that the engine is tested through HTTP without waiting for a feature that needs each rule.
  */
 public final class ProbeResource {
     static final String DDL = """
@@ -38,6 +38,8 @@ public final class ProbeResource {
                 organization_id char(24)    not null references organization (id),
                 owner_id        char(24)    not null references patient (id),
                 question_id     text        references health_question_definition (id),
+                topic_patient_id  char(24)  references patient (id),
+                topic_question_id text      references health_question_definition (id),
                 name            text        not null,
                 kind            text        not null,
                 size            integer,
@@ -53,7 +55,8 @@ public final class ProbeResource {
                 created_at      timestamptz not null default now(),
                 created_by      text,
                 updated_at      timestamptz not null default now(),
-                updated_by      text
+                updated_by      text,
+                check (num_nonnulls(topic_patient_id, topic_question_id) <= 1)
             );
             create table if not exists engine_probe_group (
                 probe_id        char(24) not null references engine_probe (id) on delete cascade,
@@ -71,6 +74,10 @@ public final class ProbeResource {
         Field<String> organization = builder.column("organization_id", SQLDataType.CHAR(24));
         Field<String> owner = builder.column("owner_id", SQLDataType.CHAR(24));
         Field<String> question = builder.column("question_id", SQLDataType.VARCHAR);
+        Relationship topic = Relationship.toOneOf("topic", List.of(
+                new Relationship.Target("patient", builder.column("topic_patient_id", SQLDataType.CHAR(24))),
+                new Relationship.Target("health_question_definition",
+                        builder.column("topic_question_id", SQLDataType.VARCHAR)))).writable();
         Field<String> name = builder.column("name", SQLDataType.VARCHAR);
         Field<OffsetDateTime> startsAt = builder.column("starts_at", SQLDataType.TIMESTAMPWITHTIMEZONE);
         Field<String> summary = builder.column("summary", SQLDataType.VARCHAR);
@@ -106,10 +113,13 @@ public final class ProbeResource {
                         .joinOrganization(DSL.field(DSL.name("engine_probe_group", "organization_id"), SQLDataType.CHAR(24)))
                         .writable())
                 .relationship(Relationship.toOne("question", "health_question_definition", question).writable())
+                .relationship(topic)
                 .filter(new FilterDef("organization", FilterKind.ORGANIZATION, org -> organization.eq((String) org)))
                 .filter(new FilterDef("owner", FilterKind.ID_LIST, owners -> owner.in((List<?>) owners)).idsOf("patient"))
                 .filter(new FilterDef("question", FilterKind.ID_LIST, ids -> question.in((java.util.List<?>) ids))
                         .idsOf("health_question_definition"))
+                .filter(new FilterDef("topic", FilterKind.ID_LIST, ids -> topic.pointsToAny(idList(ids)))
+                        .idsOf("patient", "health_question_definition"))
                 .sort(new SortField("name", name, AttributeType.STRING, false))
                 .requireOneOf("organization")
                 .tenant(organization)
@@ -129,10 +139,19 @@ public final class ProbeResource {
     private ProbeResource() {
     }
 
-    /** Creates the probe's tables and describes the type and its operations to the application. */
+    @SuppressWarnings("unchecked")
+    private static List<String> idList(Object value) {
+        return (List<String>) value;
+    }
+
+    /** Creates the probe's tables and describes the types and their operations to the application. */
     public static Application.Extra install(DSLContext dsl) {
         dsl.execute(DDL);
-        return new Application.Extra(List.of(TYPE), ProbeResource::operations);
+        dsl.execute(ProbeShelfResource.DDL);
+        return new Application.Extra(List.of(TYPE, ProbeShelfResource.SHELF, ProbeShelfResource.SLOT), operations -> {
+            operations(operations);
+            ProbeShelfResource.operations(operations);
+        });
     }
 
     /** The probe's operations, all beyond the reference. */

@@ -218,6 +218,38 @@ class HealthProfileTest {
     }
 
     @Test
+    void profileIdsEndInZerosAndATakenOneIsDrawnAgain() {
+        String taken = profile(patient("1981-01-01", "female")).get("id").asText();
+        assertThat(taken).matches("[0-9a-f]{20}0000");
+        var dsl = TestServer.get().database.dsl();
+        String original = dsl.fetchOne("select pg_get_functiondef('openplus_new_id()'::regprocedure)").get(0, String.class);
+        // The next id drawn in SQL is the taken one (as if two profiles drew the same id in one second).
+        dsl.execute("create sequence health_profile_test_draws");
+        dsl.execute("create or replace function openplus_new_id() returns char(24) language sql volatile as $$"
+                + " select case when nextval('health_profile_test_draws') = 1 then '" + taken + "'"
+                + " else lpad(to_hex(floor(extract(epoch from clock_timestamp()))::bigint), 8, '0')"
+                + " || substr(md5(gen_random_uuid()::text), 1, 16) end $$");
+        Api.Response created;
+        try {
+            Map<String, Object> patient = Map.of("type", "patient", "attributes", Map.of("first_name", "Drawn"),
+                    "relationships", Map.of("groups", Map.of("data", List.of(Map.of("type", "group", "id", group)))));
+            created = api.post("/pub/patient", tenant.token(), Api.json(Map.of("data", List.of(patient, patient))));
+        } finally {
+            dsl.execute(original);
+            dsl.execute("drop sequence health_profile_test_draws");
+        }
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        List<String> profiles = new ArrayList<>();
+        for (JsonNode patient : created.at("/data")) {
+            profiles.add(profile(patient.get("id").asText()).get("id").asText());
+        }
+        assertThat(profiles).allMatch(id -> id.matches("[0-9a-f]{20}0000")).doesNotContain(taken)
+                .doesNotHaveDuplicates();
+        assertThat(profile(patient("1981-01-01", "female")).get("id").asText()).as("the function is restored")
+                .isNotEqualTo(taken);
+    }
+
+    @Test
     void aFemaleOfFiftyGetsHerScreeningsAndNoMaleOnes() {
         String patientId = patient(today().minusYears(50).minusDays(100).toString(), "female");
         assertThat(questionDefinitions(patientId)).contains(COLORECTAL, CERVICAL, MAMMOGRAM, ALCOHOL, SLEEP)

@@ -41,8 +41,16 @@ class StatementCountTest {
         }
     }
 
+    /**
+     * The statements one read costs. A checked token is cached for a minute, so once a minute a request also
+     * looks its token up; of two runs in a row at most one can include that, so the smaller count is the read's.
+     */
     private static long statements(Supplier<Api.Response> request) {
         request.get(); // warms the token cache and the JIT
+        return Math.min(measured(request), measured(request));
+    }
+
+    private static long measured(Supplier<Api.Response> request) {
         long before = server.database.statementCount();
         Api.Response response = request.get();
         assertThat(response.status()).as(response.body()).isEqualTo(200);
@@ -408,6 +416,12 @@ class StatementCountTest {
         assertThat(statements(() -> api.get("/pub/health_profile/" + profile, tenant.token()))).isEqualTo(1);
         assertThat(statements(() -> api.get("/pub/health_profile/" + profile + "?include=patient,questions", tenant.token())))
                 .isEqualTo(3);
+        // A profile question's id is derived (profile and question number), decoded into one lookup.
+        String question = api.get("/pub/health_profile_question?filter[patient]=" + patients.get(0) + "&page[limit]=1",
+                tenant.token()).at("/data/0/id").asText();
+        assertThat(statements(() -> api.get("/pub/health_profile_question/" + question, tenant.token()))).isEqualTo(1);
+        assertThat(statements(() -> api.get("/pub/health_profile_question/" + question
+                + "?include=question_definition,answer,profile", tenant.token()))).isEqualTo(4);
         assertThat(statements(() -> api.get("/pub/health_question_definition/21", tenant.token()))).isEqualTo(1);
 
         List<String> emails = new ArrayList<>();
@@ -425,6 +439,31 @@ class StatementCountTest {
             emails.add(response.at("/data/id").asText());
         }
         constantPages("/pub/email_history?filter[sender]=" + coach, "receiver,sender");
+
+        // A coach receiver: one check covers the receiver and the sender (both coaches), the insert, the read.
+        List<String> coaches = new ArrayList<>(api.get("/pub/coach?filter[organization]=" + tenant.organizationId()
+                + "&page[limit]=4", tenant.token()).ids());
+        coaches.remove(coach);
+        for (String receiver : coaches) {
+            Map<String, Object> email = Map.of("type", "email_history",
+                    "attributes", Map.of("email_address", "coach@example.com", "email_type", "coach_digest",
+                            "send_time", "2017-01-02T00:00:00Z"),
+                    "relationships", Map.of("receiver", Map.of("data", Map.of("type", "coach", "id", receiver)),
+                            "sender", Map.of("data", Map.of("type", "coach", "id", coach))));
+            assertThat(counted("POST", "/pub/email_history", email, 201)).isEqualTo(3);
+        }
+        // Patient and coach receivers on one page: the sender check, the count, the page, one statement per
+        // receiver type, whatever the page size; a page of one type needs one include statement.
+        String mixed = "/pub/email_history?filter[sender]=" + coach + "&include=receiver&sort=-send_time";
+        assertThat(statements(() -> api.get(mixed + "&page[limit]=500", tenant.token()))).isEqualTo(5);
+        assertThat(statements(() -> api.get(mixed + "&page[size]=50", tenant.token()))).isEqualTo(5);
+        assertThat(statements(() -> api.get(mixed + "&page[limit]=1", tenant.token()))).isEqualTo(4);
+        // filter[receiver] checks its ids against both types.
+        assertThat(statements(() -> api.get("/pub/email_history?filter[receiver]=" + patients.get(0) + "," + coaches.get(0)
+                + "&include=receiver&page[limit]=500", tenant.token()))).isEqualTo(6);
+        String toCoach = api.get("/pub/email_history?filter[receiver]=" + coaches.get(0), tenant.token()).ids().get(0);
+        assertThat(statements(() -> api.get("/pub/email_history/" + toCoach + "?include=receiver,sender", tenant.token())))
+                .isEqualTo(3);
         // The locked read, the update, the answer's read.
         assertThat(counted("PATCH", "/pub/email_history/" + emails.get(0), Map.of("type", "email_history",
                 "attributes", Map.of("status_times", Map.of("open", "2017-01-01T01:00:00Z"))), 200)).isEqualTo(3);

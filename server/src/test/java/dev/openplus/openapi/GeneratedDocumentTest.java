@@ -85,8 +85,43 @@ class GeneratedDocumentTest {
 
     /** The attributes of a create request's resource object (the single one where bulk creates are allowed). */
     private static JsonNode createAttributes(ResourceType type) {
+        return createResource(type).path("properties").path("attributes");
+    }
+
+    /** A create request's resource object (the single one where bulk creates are allowed). */
+    private static JsonNode createResource(ResourceType type) {
         JsonNode data = schema("Create" + DocumentGenerator.schemaPrefix(type) + "Request").path("properties").path("data");
-        return resolve(data.has("oneOf") ? data.get("oneOf").get(0) : data).path("properties").path("attributes");
+        return resolve(data.has("oneOf") ? data.get("oneOf").get(0) : data);
+    }
+
+    @Test
+    void aPolymorphicRelationshipNamesEachTypeItMayPointTo() {
+        ResourceType email = Application.registry().get("email_history");
+        JsonNode receiver = resolve(createResource(email).path("properties").path("relationships").path("properties")
+                .path("receiver")).path("properties").path("data");
+        assertThat(texts(receiver.path("properties").path("type").path("enum"))).containsExactly("patient", "coach");
+        assertThat(receiver.path("nullable").asBoolean()).as("required on create").isFalse();
+        JsonNode read = schema(DocumentGenerator.schemaPrefix(email) + "Resource").path("properties").path("relationships")
+                .path("properties").path("receiver").path("properties").path("data");
+        assertThat(texts(read.path("properties").path("type").path("enum"))).containsExactly("patient", "coach");
+        JsonNode sender = schema(DocumentGenerator.schemaPrefix(email) + "Resource").path("properties")
+                .path("relationships").path("properties").path("sender").path("properties").path("data");
+        assertThat(texts(sender.path("properties").path("type").path("enum"))).containsExactly("coach");
+        assertThat(parameter("fetchEmailHistories", "include").path("description").asText())
+                .contains("`receiver` (`patient` or `coach`), `sender`.");
+        // Included resources of either type take their sparse fieldsets.
+        assertThat(pattern(parameter("fetchEmailHistories", "fields[coach]")).matcher("first_name").matches()).isTrue();
+        assertThat(pattern(parameter("fetchEmailHistories", "fields[patient]")).matcher("first_name").matches()).isTrue();
+        assertThat(pattern(parameter("fetchEmailHistories", "filter[receiver]")).matcher("5a0b0c0d0e0f101112131415")
+                .matches()).isTrue();
+        // Target types with different id formats: the identifier's id takes either.
+        JsonNode probe = resolve(schema("CreateProbeRequest").path("properties").path("data").path("oneOf").get(0));
+        Pattern topicId = Pattern.compile(resolve(probe.path("properties").path("relationships")
+                .path("properties").path("topic")).path("properties").path("data").path("properties").path("id")
+                .path("pattern").asText());
+        assertThat(topicId.matcher("21").matches()).isTrue();
+        assertThat(topicId.matcher("5a0b0c0d0e0f101112131415").matches()).isTrue();
+        assertThat(topicId.matcher("21x").matches()).isFalse();
     }
 
     @Test
@@ -311,6 +346,17 @@ class GeneratedDocumentTest {
                         .isEqualTo(relationship.extension());
                 assertThat(property.path("properties").has("links")).as(what + " links.related")
                         .isEqualTo(relationship.relatedPath() != null);
+                JsonNode data = property.path("properties").path("data");
+                JsonNode identifier = relationship.toMany() ? data.path("items") : data;
+                assertThat(texts(identifier.path("properties").path("type").path("enum"))).as(what + " types")
+                        .isEqualTo(relationship.targetTypes());
+                if (creatable && relationship.input() == Relationship.Input.IDENTIFIERS) {
+                    JsonNode input = resolve(createResource(type).path("properties").path("relationships")
+                            .path("properties").path(relationship.name())).path("properties").path("data");
+                    JsonNode given = relationship.toMany() ? input.path("items") : input;
+                    assertThat(texts(given.path("properties").path("type").path("enum"))).as(what + " types in a create")
+                            .isEqualTo(relationship.targetTypes());
+                }
             }
             for (Operation operation : TestServer.get().application.operations()) {
                 if (operation.type() != type || operation.kind() != Operation.Kind.LIST) {

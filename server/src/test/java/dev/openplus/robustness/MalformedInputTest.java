@@ -38,6 +38,7 @@ class MalformedInputTest {
     static String lifestyle;
     static String bundle;
     static String email;
+    static String coach;
 
     /** A write endpoint and a valid resource object for it, which the cases spoil one way each. */
     record Write(String name, String method, String path, String type, Map<String, Object> valid,
@@ -58,6 +59,7 @@ class MalformedInputTest {
         Fixtures fixtures = new Fixtures(server);
         tenant = fixtures.tenant("Malformed Input Org");
         group = fixtures.group(tenant.organizationId(), "Robust");
+        coach = fixtures.coach(tenant.organizationId(), "Rob", "Coach", group);
         patient = api.post("/pub/patient", tenant.token(), Api.json(Map.of("data", Map.of("type", "patient",
                 "attributes", Map.of("first_name", "Rob"),
                 "relationships", Map.of("groups", Map.of("data", List.of(Map.of("type", "group", "id", group))))))))
@@ -302,7 +304,7 @@ class MalformedInputTest {
                 .replace("ATTENDEE", attendee).replace("PROGRAMID", program)
                 .replace("ACTIVATIONID", activation).replace("REWARDID", reward).replace("EARNINGID", earning)
                 .replace("PLAN", plan).replace("LIFESTYLE", lifestyle).replace("ACTION", action).replace("BUNDLE", bundle)
-                .replace("EMAIL", email);
+                .replace("EMAIL", email).replace("COACH", coach);
     }
 
     static String document(Write write, Object data) {
@@ -366,6 +368,7 @@ class MalformedInputTest {
                         "InvalidBodyParameter", "/data/id"));
             }
         }
+        cases.addAll(relationshipCases());
         cases.add(new Case("token", "not JSON", "POST", "/pub/oauth/token", "{", 409, "InvalidBodyParameter", ""));
         cases.add(new Case("token", "wrong data.type", "POST", "/pub/oauth/token",
                 "{\"data\":{\"type\":\"user\",\"attributes\":{}}}", 409, "InvalidBodyParameter", "/data/type"));
@@ -376,12 +379,56 @@ class MalformedInputTest {
         return cases.stream().map(Arguments::of);
     }
 
+    /**
+     * Bad linkage of the polymorphic email receiver (a patient or a coach) and of the coach-only sender: the type
+     * is one the relationship cannot point to (409 at its type), the id is malformed for the type (409 at the id),
+     * or names a resource of another type (403 at the id, like a missing one).
+     */
+    static List<Case> relationshipCases() {
+        String create = "create email history";
+        String relationships = "/data/relationships/";
+        Map<String, Object> noData = Map.of();
+        Map<String, Object> nullData = new LinkedHashMap<>();
+        nullData.put("data", null);
+        Object[][] receivers = {
+            {"receiver of a type it cannot be", one("group", "GROUP"), 409, "receiver/data/type"},
+            {"receiver without a type", Map.of("data", Map.of("id", "PATIENT")), 409, "receiver/data/type"},
+            {"receiver with a type that is not a string", Map.of("data", Map.of("type", 5, "id", "PATIENT")), 409,
+                "receiver/data/type"},
+            {"coach receiver with a malformed id", one("coach", "12"), 409, "receiver/data/id"},
+            {"patient receiver without an id", Map.of("data", Map.of("type", "patient")), 409, "receiver/data/id"},
+            {"receiver null", nullData, 409, "receiver/data"},
+            {"receiver as an array", Map.of("data", List.of(Map.of("type", "coach", "id", "PATIENT"))), 409, "receiver/data"},
+            {"receiver without data", noData, 409, "receiver"},
+            {"coach receiver naming a patient", one("coach", "PATIENT"), 403, "receiver/data/id"},
+        };
+        List<Case> cases = new ArrayList<>();
+        for (Object[] receiver : receivers) {
+            Map<String, Object> data = new LinkedHashMap<>(Map.of("type", "email_history", "attributes", Map.of(
+                    "email_address", "rob@example.com", "email_type", "invite", "send_time", "2017-01-01T00:00:00Z")));
+            data.put("relationships", Map.of("receiver", receiver[1]));
+            int status = (int) receiver[2];
+            cases.add(new Case(create, (String) receiver[0], "POST", "/pub/email_history", Api.json(Map.of("data", data)),
+                    status, status == 403 ? "Forbidden" : "InvalidBodyParameter", relationships + receiver[3]));
+        }
+        Map<String, Object> patientSender = new LinkedHashMap<>(Map.of("type", "email_history", "attributes", Map.of(
+                "email_address", "rob@example.com", "email_type", "invite", "send_time", "2017-01-01T00:00:00Z")));
+        patientSender.put("relationships", Map.of("receiver", one("patient", "PATIENT"), "sender", one("patient", "PATIENT")));
+        cases.add(new Case(create, "sender that is a patient", "POST", "/pub/email_history",
+                Api.json(Map.of("data", patientSender)), 409, "InvalidBodyParameter", relationships + "sender/data/type"));
+        cases.add(new Case("update email history", "receiver changed to another type", "PATCH", "/pub/email_history/EMAIL",
+                Api.json(Map.of("data", Map.of("type", "email_history", "id", "EMAIL", "relationships",
+                        Map.of("receiver", one("coach", "COACH"))))), 409, "InvalidBodyParameter",
+                relationships + "receiver/data"));
+        return cases;
+    }
+
     /** Rows in every table: nothing may change when a request is refused. */
     static Map<String, Long> rowCounts() {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String table : List.of("organization", "patient_group", "coach", "coach_group", "api_client", "oauth_token",
                 "patient", "patient_group_member", "patient_coach", "patient_identifier", "calendar_event",
-                "calendar_event_response", "reward_program", "reward_program_activation", "reward", "reward_earning", "reward_earning_fulfillment", "patient_plan_summary", "action", "bundle", "bundle_action", "patient_health_metric", "result", "health_profile", "health_profile_item", "health_profile_answer", "email_history")) {
+                "calendar_event_response", "reward_program", "reward_program_activation", "reward", "reward_earning", "reward_earning_fulfillment", "patient_plan_summary", "action", "bundle", "bundle_action", "patient_health_metric", "result", "health_profile", "health_profile_answer", "email_history")) {
             counts.put(table, server.database.dsl().fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name(table))) * 1L);
         }
         return counts;
@@ -436,6 +483,9 @@ class MalformedInputTest {
 
     static Stream<Arguments> queryCases() {
         List<QueryCase> cases = new ArrayList<>();
+        cases.add(new QueryCase("malformed receiver id", "/pub/email_history?x=", "filter[receiver]=12", "filter[receiver]"));
+        cases.add(new QueryCase("receiver list with a malformed id", "/pub/email_history?x=",
+                "filter[receiver]=5a0b0c0d0e0f101112131415,not-an-id", "filter[receiver]"));
         for (Collection collection : collections()) {
             String p = collection.path();
             cases.add(new QueryCase("non-numeric page[number]", p, "page[number]=two", "page[number]"));

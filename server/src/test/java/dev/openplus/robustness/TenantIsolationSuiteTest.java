@@ -100,6 +100,9 @@ class TenantIsolationSuiteTest {
     static String[] profileQuestions = new String[2];
     static String[] answers = new String[2];
     static String[] emails = new String[2];
+    /** Emails of the hidden side to coaches: [0] to its coach, [1] to a coach the group-scoped client cannot see. */
+    static String[] coachEmails = new String[2];
+    static String[] emailCoaches = new String[2];
 
     /** One organization's data, with the strings that must never leak. */
     record Side(String organization, String group, String outOfScopeGroup, String coach, String patient,
@@ -150,10 +153,26 @@ class TenantIsolationSuiteTest {
     }
 
     private static String emailBody(String patient) {
+        return emailBody("patient", patient);
+    }
+
+    private static String emailBody(String receiverType, String receiver) {
         return Api.json(Map.of("data", Map.of("type", "email_history",
                 "attributes", Map.of("email_address", "hidden@example.com", "email_type", "invite",
                         "send_time", "2017-01-01T00:00:00Z"),
-                "relationships", Map.of("receiver", Map.of("data", Map.of("type", "patient", "id", patient))))));
+                "relationships", Map.of("receiver", Map.of("data", Map.of("type", receiverType, "id", receiver))))));
+    }
+
+    /** Probes of one caller against the hidden side's email to the coach at {@code i}. */
+    private static void coachEmailProbes(List<Probe> probes, String caller, int i) {
+        probes.add(new Probe(caller, "GET", "/pub/email_history/" + coachEmails[i], null, 404, "ResourceNotFound"));
+        probes.add(new Probe(caller, "GET", "/pub/email_history/" + coachEmails[i] + "?include=receiver", null, 404,
+                "ResourceNotFound"));
+        probes.add(new Probe(caller, "PATCH", "/pub/email_history/" + coachEmails[i], emailPatch(coachEmails[i]), 404,
+                "ResourceNotFound"));
+        probes.add(new Probe(caller, "GET", "/pub/email_history?filter[receiver]=" + emailCoaches[i], null, 403,
+                "Forbidden"));
+        probes.add(new Probe(caller, "POST", "/pub/email_history", emailBody("coach", emailCoaches[i]), 403, "Forbidden"));
     }
 
     private static String emailPatch(String id) {
@@ -185,6 +204,8 @@ class TenantIsolationSuiteTest {
         String group = fixtures.group(alpha.organizationId(), "Hidden Secret Group");
         String outOfScopeGroup = fixtures.group(alpha.organizationId(), "Hidden Second Group");
         String coach = fixtures.coach(alpha.organizationId(), "Hiddencoach", "Secretson", group, outOfScopeGroup);
+        // Outside the group-scoped client's group and coaching none of its patients: that client cannot see it.
+        String outOfScopeCoach = fixtures.coach(alpha.organizationId(), "Outofscopecoach", "Secretson", outOfScopeGroup);
         String patient = api.post("/pub/patient", alpha.token(), Api.json(Map.of("data", Map.of("type", "patient",
                 "attributes", Map.of("first_name", "Hiddenpatient", "identifiers",
                         List.of(Map.of("system", "SECRET-EHR", "value", "SECRET-MRN-1"))),
@@ -202,7 +223,7 @@ class TenantIsolationSuiteTest {
         hidden = new Side(alpha.organizationId(), group, outOfScopeGroup, coach, patient, outOfScopePatient, tokenId,
                 alpha.token(), List.of("Hidden Secret", "Hiddencoach", "Secretson", "Hiddenpatient", "SECRET-EHR",
                         "SECRET-MRN-1", "Outofscopepatient", "Hidden Second Group", "Hiddenaction", "Hiddenbundle",
-                        "123.25"), event[0], outOfScopeEvent[0]);
+                        "123.25", "Outofscopecoach"), event[0], outOfScopeEvent[0]);
 
         rewardData(alpha.token(), group, patient, "Hidden Secret Steps", hiddenRewards);
         rewardData(alpha.token(), outOfScopeGroup, outOfScopePatient, "Hidden Second Group Steps", outOfScopeRewards);
@@ -217,6 +238,13 @@ class TenantIsolationSuiteTest {
             answers[i] = api.post("/pub/health_profile_answer", alpha.token(), answerBody(owners[i])).at("/data/id").asText();
             emails[i] = api.post("/pub/email_history", alpha.token(), emailBody(owners[i])).at("/data/id").asText();
             assertThat(List.of(profiles[i], profileQuestions[i], answers[i], emails[i])).allMatch(id -> id.length() == 24);
+        }
+        emailCoaches[0] = coach;
+        emailCoaches[1] = outOfScopeCoach;
+        for (int i = 0; i < 2; i++) {
+            Api.Response recorded = api.post("/pub/email_history", alpha.token(), emailBody("coach", emailCoaches[i]));
+            assertThat(recorded.status()).as(recorded.body()).isEqualTo(201);
+            coachEmails[i] = recorded.at("/data/id").asText();
         }
 
         Fixtures.Tenant beta = fixtures.tenant("Prober Organization");
@@ -353,6 +381,7 @@ class TenantIsolationSuiteTest {
                         "organization", h.organization())))))))), 403, "Forbidden"));
 
         healthAndEmailProbes(probes, other, 0, h.patient(), h.group());
+        coachEmailProbes(probes, other, 0);
         for (String type : List.of("health_profile", "health_profile_question", "health_profile_answer")) {
             probes.add(new Probe(other, "GET", "/pub/" + type + "?filter[organization]=" + h.organization(), null, 403,
                     "Forbidden"));
@@ -360,6 +389,7 @@ class TenantIsolationSuiteTest {
 
         String scoped = "group-scoped client";
         healthAndEmailProbes(probes, scoped, 1, h.outOfScopePatient(), h.outOfScopeGroup());
+        coachEmailProbes(probes, scoped, 1);
         for (String path : List.of("/pub/group/" + h.outOfScopeGroup(), "/pub/patient/" + h.outOfScopePatient(),
                 "/pub/patient/" + h.outOfScopePatient() + "/groups", "/pub/patient/" + h.outOfScopePatient() + "/coaches",
                 "/pub/calendar_event/" + h.outOfScopeEvent())) {
@@ -401,7 +431,7 @@ class TenantIsolationSuiteTest {
         List<String> secrets = new ArrayList<>(hidden.secrets());
         if (probe.caller().equals("group-scoped client")) {
             // The group-scoped client belongs to the hidden organization: only the out-of-scope data is secret.
-            secrets = List.of("Outofscopepatient", "Hidden Second Group");
+            secrets = List.of("Outofscopepatient", "Hidden Second Group", "Outofscopecoach");
         }
         for (String secret : secrets) {
             assertThat(response.body()).doesNotContain(secret);
