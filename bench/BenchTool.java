@@ -18,10 +18,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Helpers for bench/run, run in source-file mode with the server jar on the class path (for Jackson and
- * the PostgreSQL driver): getting a token, seeding patients and results through the API, finding deep
- * cursors, giving a plan actions, and the bulk-create measurements (patients, metrics) beside their plain-JDBC
- * baselines.
+ * Helpers for bench/run, compiled once per run with the server jar on the class path (for Jackson and the
+ * PostgreSQL driver; {@code java -cp openplus.jar BenchTool.java ...} runs it in source-file mode as well):
+ * getting a token, creating groups, seeding and touching patients and seeding results through the API, the
+ * full export and incremental sync client, capturing the server's fetch statement from PostgreSQL's log,
+ * checking the COPY baseline against the API, finding deep result cursors, giving a plan actions, and the
+ * bulk-create measurements (patients, metrics) beside their plain-JDBC baselines.
  */
 public final class BenchTool {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,8 +32,14 @@ public final class BenchTool {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "token" -> System.out.println(token(args[1], args[2], args[3]));
-            case "seed" -> seed(args[1], args[2], args[3].split(","), Integer.parseInt(args[4]), Path.of(args[5]));
-            case "cursor-at" -> System.out.println(cursorAt(args[1], args[2], args[3], Double.parseDouble(args[4])));
+            case "groups" -> System.out.println(String.join(",", groups(args[1], args[2], args[3],
+                    Integer.parseInt(args[4]))));
+            case "seed" -> seed(args[1], args[2], args[3].split(","), args[4].split(","), Integer.parseInt(args[5]),
+                    Integer.parseInt(args[6]), Path.of(args[7]));
+            case "export" -> export(args);
+            case "touch" -> System.out.println(touch(args[1], args[2], Path.of(args[3]), Double.parseDouble(args[4])));
+            case "capture-fetch" -> captureFetch(Path.of(args[1]), Long.parseLong(args[2]), args[3], args[4], Path.of(args[5]));
+            case "check-copy" -> checkCopy(args[1], args[2]);
             case "bulk-api" -> System.out.printf("%.1f%n", bulkApi(args[1], args[2], args[3], Integer.parseInt(args[4]),
                     Integer.parseInt(args[5])));
             case "bulk-jdbc" -> System.out.printf("%.1f%n", bulkJdbc(args[1], args[2], args[3], Integer.parseInt(args[4]),
@@ -67,8 +75,25 @@ public final class BenchTool {
         return answer.at("/data/attributes/access_token").asText();
     }
 
-    /** One bulk document of patients with fresh unique identifiers, in one group. */
-    static String bulkBody(String groupId, int count, String prefix) {
+    /** Creates {@code count} groups named "PREFIX n" through POST /pub/group; their ids in order. */
+    static List<String> groups(String base, String token, String prefix, int count) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            ObjectNode document = JSON.createObjectNode();
+            document.putObject("data").put("type", "group").putObject("attributes").put("name", prefix + " " + i);
+            ids.add(send(HttpRequest.newBuilder(URI.create(base + "/pub/group"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/vnd.api+json")
+                    .POST(HttpRequest.BodyPublishers.ofString(document.toString())).build(), 201)
+                    .at("/data/id").asText());
+        }
+        return ids;
+    }
+
+    /**
+     * One bulk document of patients with fresh unique identifiers, in one group, each with that group's coach
+     * as primary coach when {@code coachId} is not null.
+     */
+    static String bulkBody(String groupId, String coachId, int count, String prefix) {
         ObjectNode document = JSON.createObjectNode();
         ArrayNode data = document.putArray("data");
         for (int i = 0; i < count; i++) {
@@ -77,8 +102,12 @@ public final class BenchTool {
                     .put("first_name", "Bench" + i).put("last_name", "Patient" + (i % 997))
                     .put("birth_date", "1970-01-01").put("gender", i % 2 == 0 ? "female" : "male");
             attributes.putArray("identifiers").addObject().put("system", "BENCH").put("value", prefix + "-" + i);
-            patient.putObject("relationships").putObject("groups").putArray("data").addObject()
-                    .put("type", "group").put("id", groupId);
+            ObjectNode relationships = patient.putObject("relationships");
+            relationships.putObject("groups").putArray("data").addObject().put("type", "group").put("id", groupId);
+            if (coachId != null) {
+                relationships.putObject("coaches").putArray("data").addObject().put("type", "coach").put("id", coachId)
+                        .putObject("meta").put("primary", true);
+            }
         }
         return document.toString();
     }
@@ -89,31 +118,300 @@ public final class BenchTool {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
-    /** Seeds {@code total} patients round-robin over the groups in bulks of 1000; writes their ids. */
-    static void seed(String base, String token, String[] groups, int total, Path idsFile) throws Exception {
+    /**
+     * Seeds {@code total} patients in bulks of 1000, bulk {@code b} into group {@code b % groups} with that
+     * group's coach, {@code clients} bulks in flight at a time; prints progress to stderr every 10 s and writes
+     * the ids in bulk order.
+     */
+    static void seed(String base, String token, String[] groups, String[] coaches, int total, int clients,
+            Path idsFile) throws Exception {
+        int bulks = (total + 999) / 1000;
+        String[][] idsOfBulk = new String[bulks][];
+        java.util.concurrent.atomic.AtomicInteger nextBulk = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        long start = System.nanoTime();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        List<java.util.concurrent.Future<?>> workers = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            workers.add(pool.submit(() -> {
+                for (int bulk; (bulk = nextBulk.getAndIncrement()) < bulks; ) {
+                    int count = Math.min(1000, total - bulk * 1000);
+                    JsonNode answer = send(bulkRequest(base, token, bulkBody(groups[bulk % groups.length],
+                            coaches[bulk % coaches.length], count, "seed-" + bulk)), 201);
+                    String[] ids = new String[count];
+                    for (int i = 0; i < count; i++) {
+                        ids[i] = answer.get("data").get(i).get("id").asText();
+                    }
+                    idsOfBulk[bulk] = ids;
+                    done.addAndGet(count);
+                }
+                return null;
+            }));
+        }
+        pool.shutdown();
+        while (!pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            double seconds = (System.nanoTime() - start) / 1e9;
+            int created = done.get();
+            double rate = created / seconds;
+            System.err.printf("[seed] %d of %d patients, %.0f/s, about %.0f s to go%n", created, total, rate,
+                    rate > 0 ? (total - created) / rate : 0.0);
+            for (java.util.concurrent.Future<?> worker : workers) {
+                if (worker.isDone()) {
+                    worker.get(); // a failed bulk ends the seeding at once
+                }
+            }
+        }
+        for (java.util.concurrent.Future<?> worker : workers) {
+            worker.get();
+        }
         List<String> ids = new ArrayList<>(total);
-        for (int done = 0, round = 0; done < total; round++) {
-            int count = Math.min(1000, total - done);
-            JsonNode answer = send(bulkRequest(base, token, bulkBody(groups[round % groups.length], count,
-                    "seed-" + round)), 201);
-            answer.get("data").forEach(p -> ids.add(p.get("id").asText()));
-            done += count;
+        for (String[] bulk : idsOfBulk) {
+            ids.addAll(List.of(bulk));
         }
         Files.write(idsFile, ids, StandardCharsets.UTF_8);
+        System.err.printf("[seed] %d patients in %.0f s (%.0f/s)%n", total, (System.nanoTime() - start) / 1e9,
+                total / ((System.nanoTime() - start) / 1e9));
     }
 
-    /** The page[after] cursor that starts after {@code fraction} of the organization's patients (id order). */
-    static String cursorAt(String base, String token, String organizationId, double fraction) throws Exception {
-        String first = "/pub/patient?filter[organization]=" + organizationId + "&page[limit]=500";
-        JsonNode page = send(get(base + first, token), 200);
-        long target = (long) (page.at("/meta/count").asLong() * fraction);
-        long seen = page.get("data").size();
-        while (seen < target) {
-            page = send(get(base + page.at("/links/next").asText(), token), 200);
-            seen += page.get("data").size();
+    // ---- reading an organization's patients in full: export and incremental sync ---------------------------
+
+    /**
+     * {@code export BASE TOKEN PATH [FRACTION CURSOR_FILE]}: follows {@code links.next} from PATH to the end,
+     * one request at a time, as an export or sync client would. Every answer must be 200, the ids must ascend
+     * across all pages (no page repeats or skips a row) and their number must equal the first page's
+     * {@code meta.count}; otherwise the run is void: it prints {@code VOID <why>} and exits 1. Prints
+     * {@code <rows> <seconds> <first page ms> <pages>}. With FRACTION, writes to CURSOR_FILE the page[after]
+     * cursor of the last page boundary within that fraction of the rows, and on a second line how many rows
+     * precede it (exactly the fraction when it is a multiple of the page size).
+     */
+    static void export(String[] args) throws Exception {
+        String base = args[1];
+        String token = args[2];
+        String next = args[3];
+        double fraction = args.length > 4 ? Double.parseDouble(args[4]) : -1;
+        // The client's own start-up (classes, the first connection) is not the server's time.
+        send(HttpRequest.newBuilder(URI.create(base + "/ready")).GET().build(), 200);
+        long start = System.nanoTime();
+        long firstPageNanos = 0;
+        long rows = 0;
+        long count = -1;
+        int pages = 0;
+        String cursor = null;
+        long cursorRow = 0;
+        String previous = "";
+        while (next != null) {
+            HttpResponse<byte[]> response = HTTP.send(get(base + next, token), HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                voidRun(next + " answered " + response.statusCode());
+            }
+            JsonNode page = JSON.readTree(response.body());
+            pages++;
+            if (pages == 1) {
+                firstPageNanos = System.nanoTime() - start;
+                count = page.at("/meta/count").asLong(-1);
+            }
+            for (JsonNode row : page.get("data")) {
+                String id = row.get("id").asText();
+                if (id.compareTo(previous) <= 0) {
+                    voidRun("id " + id + " does not follow " + previous + " (page " + pages + ")");
+                }
+                previous = id;
+                rows++;
+            }
+            JsonNode link = page.at("/links/next");
+            next = link.isTextual() ? link.asText() : null;
+            if (fraction >= 0 && next != null && rows <= (long) (count * fraction)) {
+                cursor = afterOf(next);
+                cursorRow = rows;
+            }
         }
-        String next = page.at("/links/next").asText();
-        return next.substring(next.indexOf("page[after]=") + "page[after]=".length());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (rows != count) {
+            voidRun(rows + " rows read but meta.count said " + count);
+        }
+        if (fraction >= 0) {
+            if (cursor == null) {
+                voidRun("no page ends within the first " + fraction + " of the rows");
+            }
+            Files.writeString(Path.of(args[5]), cursor + "\n" + cursorRow + "\n");
+        }
+        System.out.printf("%d %.3f %.1f %d%n", rows, seconds, firstPageNanos / 1e6, pages);
+    }
+
+    private static void voidRun(String why) {
+        System.out.println("VOID " + why);
+        System.exit(1);
+    }
+
+    /** The page[after] value of a links.next URL. */
+    private static String afterOf(String next) {
+        String cursor = next.substring(next.indexOf("page[after]=") + "page[after]=".length());
+        int end = cursor.indexOf('&');
+        return end < 0 ? cursor : cursor.substring(0, end);
+    }
+
+    /**
+     * Touches the last {@code fraction} of the seeded patients (at least one) by a PATCH of their note, 16
+     * requests in flight (a PATCH is a transaction of its own, and concurrent commits share their WAL flush);
+     * prints the {@code filter[updated_at]} range {@code start..end} that holds exactly
+     * those patients: 1 ms either side of the earliest and latest {@code updated_at} the answers give, as
+     * nothing else writes patients meanwhile.
+     */
+    static String touch(String base, String token, Path idsFile, double fraction) throws Exception {
+        List<String> ids = Files.readAllLines(idsFile, StandardCharsets.UTF_8);
+        int count = Math.max(1, (int) Math.round(ids.size() * fraction));
+        List<String> touched = ids.subList(ids.size() - count, ids.size());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        List<java.util.concurrent.Future<java.time.Instant>> answers = new ArrayList<>();
+        for (String id : touched) {
+            ObjectNode document = JSON.createObjectNode();
+            document.putObject("data").put("type", "patient").put("id", id).putObject("attributes")
+                    .put("note", "touched for the incremental sync");
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/pub/patient/" + id))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/vnd.api+json")
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString(document.toString())).build();
+            answers.add(pool.submit(() -> java.time.Instant.parse(
+                    send(request, 200).at("/data/attributes/updated_at").asText())));
+        }
+        pool.shutdown();
+        java.time.Instant earliest = java.time.Instant.MAX;
+        java.time.Instant latest = java.time.Instant.MIN;
+        for (java.util.concurrent.Future<java.time.Instant> answer : answers) {
+            java.time.Instant at = answer.get();
+            earliest = at.isBefore(earliest) ? at : earliest;
+            latest = at.isAfter(latest) ? at : latest;
+        }
+        System.err.printf("[touch] %d patients updated between %s and %s (%.0f/s)%n", count, earliest, latest,
+                count / Math.max(0.001, java.time.Duration.between(earliest, latest).toNanos() / 1e9));
+        return earliest.minusMillis(1) + ".." + latest.plusMillis(1);
+    }
+
+    private static final java.util.regex.Pattern EXECUTE = java.util.regex.Pattern.compile(
+            " LOG:  duration: [0-9.]+ ms  execute [^:]*: (.*)$");
+    private static final java.util.regex.Pattern PARAMETER = java.util.regex.Pattern.compile(
+            "\\$(\\d+) = (NULL|'((?:[^']|'')*)')");
+
+    /**
+     * {@code capture-fetch LOG OFFSET ID IDS OUT}: finds, in the PostgreSQL log after byte OFFSET (written with
+     * {@code log_min_duration_statement=0}), the statement the server executed with the patient id ID as a
+     * parameter, and writes the pgbench script {@code OUT.sql} that runs that very statement text with the id
+     * parameter replaced by {@code (select id from bench_ids where n = :n)} for {@code \set n random(1, IDS)}
+     * and every other parameter as a pgbench variable, {@code OUT.defs} with their {@code -D} definitions (the
+     * values the server bound), {@code OUT.check.sql} (the same for n = 1 with the values inlined, which must
+     * answer one row) and {@code OUT.captured.txt} (the statement and parameters as logged). More than one
+     * distinct statement with the id is an error: the bench cannot tell which one is the fetch.
+     */
+    static void captureFetch(Path log, long offset, String id, String ids, Path out) throws Exception {
+        List<String> lines;
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(log.toFile(), "r")) {
+            file.seek(offset);
+            byte[] rest = new byte[(int) (file.length() - offset)];
+            file.readFully(rest);
+            lines = new String(rest, StandardCharsets.UTF_8).lines().toList();
+        }
+        java.util.Map<String, java.util.Map<Integer, String>> found = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            java.util.regex.Matcher execute = EXECUTE.matcher(lines.get(i));
+            if (!execute.find()) {
+                continue;
+            }
+            StringBuilder sql = new StringBuilder(execute.group(1));
+            int j = i + 1;
+            while (j < lines.size() && lines.get(j).startsWith("\t")) {
+                sql.append('\n').append(lines.get(j).substring(1));
+                j++;
+            }
+            if (j >= lines.size() || !lines.get(j).contains(" DETAIL:  Parameters: ")) {
+                continue;
+            }
+            java.util.Map<Integer, String> parameters = new java.util.TreeMap<>();
+            java.util.regex.Matcher parameter = PARAMETER.matcher(lines.get(j));
+            while (parameter.find()) {
+                parameters.put(Integer.parseInt(parameter.group(1)),
+                        parameter.group(3) == null ? null : parameter.group(3).replace("''", "'"));
+            }
+            if (parameters.containsValue(id)) {
+                found.putIfAbsent(sql.toString(), parameters);
+            }
+        }
+        if (found.size() != 1) {
+            throw new IllegalStateException("expected one statement with the patient id " + id + " in " + log
+                    + ", found " + found.size() + ": " + found.keySet());
+        }
+        String sql = found.keySet().iterator().next();
+        java.util.Map<Integer, String> parameters = found.get(sql);
+        String pick = "(select id from bench_ids where n = :n)";
+        java.util.regex.Matcher placeholder = java.util.regex.Pattern.compile("\\$(\\d+)").matcher(sql);
+        StringBuilder script = new StringBuilder();
+        StringBuilder check = new StringBuilder();
+        int copied = 0;
+        while (placeholder.find()) {
+            int index = Integer.parseInt(placeholder.group(1));
+            String value = parameters.get(index);
+            boolean isId = id.equals(value);
+            String text = sql.substring(copied, placeholder.start());
+            script.append(text).append(isId ? pick : ":p" + index);
+            check.append(text).append(isId ? pick.replace(":n", "1")
+                    : value == null ? "null" : "'" + value.replace("'", "''") + "'");
+            copied = placeholder.end();
+        }
+        script.append(sql.substring(copied));
+        check.append(sql.substring(copied));
+        List<String> definitions = new ArrayList<>();
+        parameters.forEach((index, value) -> {
+            if (!id.equals(value)) {
+                if (value == null) {
+                    throw new IllegalStateException("the fetch statement binds NULL to $" + index);
+                }
+                definitions.add("-Dp" + index + "=" + value);
+            }
+        });
+        Files.writeString(Path.of(out + ".sql"), "\\set n random(1, " + ids + ")\n" + script + ";\n");
+        Files.write(Path.of(out + ".defs"), definitions, StandardCharsets.UTF_8);
+        Files.writeString(Path.of(out + ".check.sql"), check + ";\n");
+        Files.writeString(Path.of(out + ".captured.txt"), sql + "\n" + parameters + "\n");
+    }
+
+    /**
+     * Reads the first line of the COPY export (text format) from stdin and checks that it is, as JSON, exactly
+     * the {@code data} of {@code GET /pub/patient/{its id}}: the baseline must produce what the API does.
+     */
+    static void checkCopy(String base, String token) throws Exception {
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))
+                .readLine();
+        if (line == null) {
+            throw new IllegalStateException("the COPY export wrote no row");
+        }
+        JsonNode copied = JSON.readTree(unescapeCopyText(line));
+        JsonNode served = send(get(base + "/pub/patient/" + copied.get("id").asText(), token), 200).get("data");
+        if (!copied.equals(served)) {
+            System.out.println("MISMATCH\nCOPY: " + copied + "\nAPI:  " + served);
+            System.exit(1);
+        }
+        System.out.println("same");
+    }
+
+    /** Undoes COPY's text-format escapes (backslash sequences) of one field. */
+    private static String unescapeCopyText(String field) {
+        StringBuilder text = new StringBuilder(field.length());
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c != '\\' || i + 1 == field.length()) {
+                text.append(c);
+                continue;
+            }
+            char escaped = field.charAt(++i);
+            text.append(switch (escaped) {
+                case 'n' -> '\n';
+                case 't' -> '\t';
+                case 'r' -> '\r';
+                case 'b' -> '\b';
+                case 'f' -> '\f';
+                case 'v' -> '\u000b';
+                default -> escaped;
+            });
+        }
+        return text.toString();
     }
 
     private static HttpRequest get(String url, String token) {
@@ -125,7 +423,7 @@ public final class BenchTool {
     static double bulkApi(String base, String token, String groupId, int requests, int size) throws Exception {
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
-            bodies.add(bulkBody(groupId, size, "api-" + UUID.randomUUID()));
+            bodies.add(bulkBody(groupId, null, size, "api-" + UUID.randomUUID()));
         }
         long start = System.nanoTime();
         for (String body : bodies) {

@@ -1,0 +1,54 @@
+-- The baseline of the full export (bench/run, see bench/README.md): every patient of one organization as one
+-- JSON line, exactly the resource object GET /pub/patient/{id} answers under "data" (same members, same
+-- values, same formats), built by PostgreSQL alone and streamed by COPY. bench/run checks the first line against
+-- the API. psql variables: org (the organization id), web_app (the twine_web_app base URL), row_limit (ALL,
+-- or 1 for that check).
+--
+-- Like the server's statement, the group and coach linkage are correlated subqueries over the join tables,
+-- restricted to targets in the organization and ordered by target id.
+copy (
+  select json_build_object(
+    'type', 'patient',
+    'id', p.id,
+    'attributes', json_build_object(
+      'first_name', p.first_name,
+      'last_name', p.last_name,
+      'email_address', p.email_address,
+      'phone_numbers', p.phone_numbers,
+      'addresses', p.addresses,
+      'identifiers', p.identifiers,
+      'birth_date', p.birth_date,
+      'gender', p.gender,
+      'note', p.note,
+      'first_access_at', to_char(p.first_access_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'invited_at', to_char(p.invited_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'enrolled_at', to_char(p.enrolled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'last_access_at', to_char(p.last_access_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'archived', p.archived,
+      'archive_history', p.archive_history,
+      'statement', p.statement,
+      'created_at', to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'created_by', p.created_by,
+      'updated_at', to_char(p.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'updated_by', p.updated_by),
+    'relationships', json_build_object(
+      'groups', json_build_object(
+        'data', coalesce((select json_agg(json_build_object('type', 'group', 'id', m.group_id) order by m.group_id)
+                          from patient_group_member m join patient_group g on g.id = m.group_id
+                          where m.patient_id = p.id and g.organization_id = :'org'), '[]'),
+        'links', json_build_object('related', '/pub/patient/' || p.id || '/groups')),
+      'coaches', json_build_object(
+        'data', coalesce((select json_agg(json_build_object('type', 'coach', 'id', pc.coach_id,
+                                                            'meta', json_build_object('primary', pc.is_primary))
+                                          order by pc.coach_id)
+                          from patient_coach pc join coach c on c.id = pc.coach_id
+                          where pc.patient_id = p.id and c.organization_id = :'org'), '[]'),
+        'links', json_build_object('related', '/pub/patient/' || p.id || '/coaches'))),
+    'links', json_build_object(
+      'self', '/pub/patient/' || p.id,
+      'twine_web_app', :'web_app' || '/#/coach/patient/' || p.id || '/overview'))
+  from patient p
+  where p.organization_id = :'org'
+  order by p.id
+  limit :row_limit
+) to stdout;
