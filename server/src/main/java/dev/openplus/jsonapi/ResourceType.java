@@ -41,8 +41,10 @@ public final class ResourceType {
     private final WriteRules rules;
     private final String description;
     private final IdFormat idFormat;
+    private final List<KeptCount> keptCounts;
 
     private ResourceType(Builder builder) {
+        this.keptCounts = List.copyOf(builder.keptCounts);
         this.idFormat = builder.idFormat;
         this.tenantColumn = builder.tenantColumn;
         this.bulkCreate = builder.bulkCreate;
@@ -169,6 +171,11 @@ public final class ResourceType {
         return deletable;
     }
 
+    /** The counts the database keeps for this type's common unfiltered lists, tried in this order. */
+    public List<KeptCount> keptCounts() {
+        return keptCounts;
+    }
+
     /** The domain rules the engine runs inside each write transaction. */
     public WriteRules rules() {
         return rules;
@@ -233,6 +240,7 @@ public final class ResourceType {
         private WriteRules rules = WriteRules.NONE;
         private String description;
         private final IdFormat idFormat;
+        private final List<KeptCount> keptCounts = new ArrayList<>();
 
         private Builder(String name, String tableName, IdFormat idFormat) {
             this.name = name;
@@ -342,6 +350,12 @@ public final class ResourceType {
             return this;
         }
 
+        /** A count the database keeps for one of this type's unfiltered lists ({@link KeptCount}). */
+        public Builder keptCount(KeptCount count) {
+            keptCounts.add(count);
+            return this;
+        }
+
         public Builder describedAs(String text) {
             this.description = text;
             return this;
@@ -356,6 +370,7 @@ public final class ResourceType {
             if (scope == null) {
                 throw new IllegalStateException("resource type " + name + " has no tenant scope");
             }
+            keptCounts.forEach(count -> count.check(name, filters));
             return new ResourceType(this);
         }
     }

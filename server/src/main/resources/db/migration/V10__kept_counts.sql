@@ -1,0 +1,118 @@
+-- Kept counts: meta.count of the common unfiltered lists (the patients of an organization or of a group, the
+-- results of a patient, ...) without counting the rows on every page.
+--
+-- A count is a ledger, not one counter row: every statement that inserts or deletes counted rows appends one
+-- delta row per (organization, key) it touched, in its own transaction, and a read sums the deltas of its key.
+-- Concurrent writers of one organization therefore never wait for each other (a single counter row would be
+-- locked by the first writer until it commits), a rolled-back write takes its delta with it, and a bulk of
+-- 1000 rows costs one delta row. Readers fold the deltas of a key into one row once there are many (see
+-- dev.openplus.jsonapi.KeptCounts), so a read sums a bounded number of rows.
+--
+-- Each counted table carries four triggers, installed by kept_count_install: statement-level AFTER INSERT and
+-- AFTER DELETE with transition tables (also fired by ON DELETE CASCADE, and seeing only the rows an
+-- ON CONFLICT DO NOTHING really inserted), a row-level AFTER UPDATE that fires only when the organization or
+-- key of a row changes, and AFTER TRUNCATE.
+
+create table kept_count (
+    counter         text     not null,
+    organization_id char(24) not null,
+    key             char(24) not null,
+    delta           bigint   not null
+);
+create index kept_count_key on kept_count (counter, organization_id, key) include (delta);
+
+-- The installed counters, so that the server can check that every count a resource type describes is kept.
+create table kept_count_counter (
+    counter             text primary key,
+    counted_table       text not null,
+    organization_column text not null,
+    key_column          text not null
+);
+
+-- Arguments of the trigger functions: counter, organization column, key column.
+create function kept_count_inserted() returns trigger language plpgsql as $$
+begin
+    execute format('insert into kept_count (counter, organization_id, key, delta)'
+            ' select %L, %I, %I, count(*) from new_rows where %I is not null and %I is not null group by 2, 3',
+            tg_argv[0], tg_argv[1], tg_argv[2], tg_argv[1], tg_argv[2]);
+    return null;
+end $$;
+
+create function kept_count_deleted() returns trigger language plpgsql as $$
+begin
+    execute format('insert into kept_count (counter, organization_id, key, delta)'
+            ' select %L, %I, %I, -count(*) from old_rows where %I is not null and %I is not null group by 2, 3',
+            tg_argv[0], tg_argv[1], tg_argv[2], tg_argv[1], tg_argv[2]);
+    return null;
+end $$;
+
+-- A row whose organization or key changed leaves one count and joins another.
+create function kept_count_moved() returns trigger language plpgsql as $$
+declare
+    old_organization char(24);
+    old_key char(24);
+    new_organization char(24);
+    new_key char(24);
+begin
+    execute format('select ($1).%I, ($1).%I', tg_argv[1], tg_argv[2]) into old_organization, old_key using old;
+    execute format('select ($1).%I, ($1).%I', tg_argv[1], tg_argv[2]) into new_organization, new_key using new;
+    if old_organization is not null and old_key is not null then
+        insert into kept_count (counter, organization_id, key, delta)
+        values (tg_argv[0], old_organization, old_key, -1);
+    end if;
+    if new_organization is not null and new_key is not null then
+        insert into kept_count (counter, organization_id, key, delta)
+        values (tg_argv[0], new_organization, new_key, 1);
+    end if;
+    return null;
+end $$;
+
+create function kept_count_truncated() returns trigger language plpgsql as $$
+begin
+    delete from kept_count where counter = tg_argv[0];
+    return null;
+end $$;
+
+-- Keeps a count of the rows of a table per (organization column, key column) from now on, starting from the
+-- rows it holds; the counter is named table.key_column. Creating the triggers locks the table against writes until the migration commits, so no
+-- write falls between the triggers and the initial count.
+create function kept_count_install(counted regclass, organization_column text, key_column text)
+        returns void language plpgsql as $$
+declare
+    counter text := counted::text || '.' || key_column;
+    prefix text := 'kept_count_' || replace(counter, '.', '_');
+    columns text := case when organization_column = key_column then format('%I', key_column)
+                         else format('%I, %I', organization_column, key_column) end;
+begin
+    execute format('create trigger %I after insert on %s referencing new table as new_rows'
+            ' for each statement execute function kept_count_inserted(%L, %L, %L)',
+            prefix || '_insert', counted, counter, organization_column, key_column);
+    execute format('create trigger %I after delete on %s referencing old table as old_rows'
+            ' for each statement execute function kept_count_deleted(%L, %L, %L)',
+            prefix || '_delete', counted, counter, organization_column, key_column);
+    execute format('create trigger %I after update of %s on %s for each row'
+            ' when (old.%I is distinct from new.%I or old.%I is distinct from new.%I)'
+            ' execute function kept_count_moved(%L, %L, %L)',
+            prefix || '_update', columns, counted, organization_column, organization_column, key_column, key_column,
+            counter, organization_column, key_column);
+    execute format('create trigger %I after truncate on %s for each statement execute function kept_count_truncated(%L)',
+            prefix || '_truncate', counted, counter);
+    insert into kept_count_counter (counter, counted_table, organization_column, key_column)
+    values (counter, counted::text, organization_column, key_column);
+    execute format('insert into kept_count (counter, organization_id, key, delta)'
+            ' select %L, %I, %I, count(*) from %s where %I is not null and %I is not null group by 2, 3',
+            counter, organization_column, key_column, counted, organization_column, key_column);
+end $$;
+
+select kept_count_install('patient', 'organization_id', 'organization_id');
+select kept_count_install('patient_group_member', 'organization_id', 'group_id');
+select kept_count_install('result', 'organization_id', 'patient_id');
+select kept_count_install('patient_health_metric', 'organization_id', 'organization_id');
+select kept_count_install('patient_health_metric', 'organization_id', 'patient_id');
+select kept_count_install('calendar_event', 'organization_id', 'organization_id');
+select kept_count_install('calendar_event', 'organization_id', 'owner_id');
+
+-- The patients of several groups (a group-scoped client's whole list, or filter[groups] with several ids) are
+-- counted as distinct members of those groups: an index-only scan of this index, proportional to the groups'
+-- size rather than to the organization's.
+create index patient_group_member_org_group on patient_group_member (organization_id, group_id, patient_id);
