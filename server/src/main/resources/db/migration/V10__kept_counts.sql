@@ -35,6 +35,22 @@ begin
     return null;
 end $$;
 
+-- Counts a counter's rows afresh: its ledger becomes one row per (organization, key). For an operator who
+-- changed counted rows with triggers disabled (select kept_count_recount(counter) from kept_count_counter).
+-- Writers of the table wait until the recount commits, so none is lost or counted twice.
+create function kept_count_recount(recounted text) returns void language plpgsql as $$
+declare
+    installed kept_count_counter;
+begin
+    select * into strict installed from kept_count_counter where counter = recounted;
+    execute format('lock table %s in share row exclusive mode', installed.counted_table);
+    delete from kept_count where counter = recounted;
+    execute format('insert into kept_count (counter, organization_id, key, delta)'
+            ' select %L, %I, %I, count(*) from %s where %I is not null and %I is not null group by 2, 3',
+            recounted, installed.organization_column, installed.key_column, installed.counted_table,
+            installed.organization_column, installed.key_column);
+end $$;
+
 -- Keeps a count of the rows of a table per (organization column, key column) from now on, starting from the
 -- rows it holds; the counter is named table.key_column. Each counter gets trigger functions of its own with
 -- static SQL, whose plans PL/pgSQL caches: a generic function building its SQL on every call cost four times
@@ -83,7 +99,7 @@ begin
             prefix || '_truncate', counted, counter);
     insert into kept_count_counter (counter, counted_table, organization_column, key_column)
     values (counter, counted::text, organization_column, key_column);
-    execute format('insert into kept_count (counter, organization_id, key, delta) ' || counted_rows, counted);
+    perform kept_count_recount(counter);
 end $install$;
 
 select kept_count_install('patient', 'organization_id', 'organization_id');

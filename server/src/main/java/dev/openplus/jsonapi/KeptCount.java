@@ -46,7 +46,10 @@ public final class KeptCount {
         this.memberColumn = memberColumn;
     }
 
-    /** The rows of the type's table per organization: the whole list of an organization-scoped caller. */
+    /**
+     * The rows of the type's table per organization: the whole list of an organization-scoped caller (the
+     * type's scope for such a caller must be just its organization).
+     */
     public static KeptCount perOrganization(Field<String> organizationColumn) {
         return new KeptCount(Kind.ORGANIZATION, null, organizationColumn, organizationColumn, null);
     }
@@ -110,16 +113,15 @@ public final class KeptCount {
         return memberColumn;
     }
 
-    /** The filter this count answers, or null for a per-organization count. */
-    String filterName() {
-        return filterName;
-    }
-
     /** Checks the description against its type's filters (at build time). */
-    void check(String typeName, Map<String, FilterDef> filters) {
+    void check(String typeName, String typeTable, Map<String, FilterDef> filters) {
         if (!tableOf(organizationColumn).equals(table()) || (memberColumn != null && !tableOf(memberColumn).equals(table()))) {
             throw new IllegalStateException("kept count " + counter() + " of " + typeName
                     + ": its columns must be of one table");
+        }
+        if (kind != Kind.GROUP && !table().equals(typeTable)) {
+            throw new IllegalStateException("kept count " + counter() + " of " + typeName + " must count rows of "
+                    + typeTable);
         }
         if (kind == Kind.ORGANIZATION) {
             return;

@@ -370,7 +370,7 @@ public final class ResourceType {
             if (scope == null) {
                 throw new IllegalStateException("resource type " + name + " has no tenant scope");
             }
-            keptCounts.forEach(count -> count.check(name, filters));
+            keptCounts.forEach(count -> count.check(name, tableName, filters));
             return new ResourceType(this);
         }
     }

@@ -20,7 +20,7 @@ import dev.openplus.support.TestServer;
 /**
  * Rows stored before the kept counts existed are counted by their migration: a database migrated to just
  * before it, holding patients, group members and events, is migrated to the end, and the ledger holds their
- * counts; a write after it moves them.
+ * counts; a write after it moves them, and kept_count_recount counts rows changed behind the triggers' back.
  */
 class KeptCountMigrationTest {
 
@@ -78,11 +78,32 @@ class KeptCountMigrationTest {
                 expected.put("calendar_event.owner_id 0000000000000000000000a1 0000000000000000000000b1", 2L);
                 assertThat(counts(statement)).isEqualTo(expected);
 
-                statement.execute("delete from patient where id = '0000000000000000000000b2'");
+                // ON CONFLICT DO NOTHING: only the row really inserted is counted.
+                statement.execute("insert into patient (id, organization_id) values"
+                        + " ('0000000000000000000000b1', '0000000000000000000000a1'),"
+                        + " ('0000000000000000000000b5', '0000000000000000000000a1') on conflict do nothing");
+                expected.put("patient.organization_id 0000000000000000000000a1 0000000000000000000000a1", 4L);
+                assertThat(counts(statement)).isEqualTo(expected);
+
+                statement.execute("delete from patient where id in ('0000000000000000000000b2', '0000000000000000000000b5')");
                 expected.put("patient.organization_id 0000000000000000000000a1 0000000000000000000000a1", 2L);
                 expected.put("patient_group_member.group_id 0000000000000000000000a1 0000000000000000000000c1", 1L);
                 expected.put("patient_group_member.group_id 0000000000000000000000a1 0000000000000000000000c2", 0L);
                 assertThat(counts(statement)).isEqualTo(expected);
+
+                // Rows changed with the triggers disabled are counted again by kept_count_recount.
+                statement.execute("set session_replication_role = replica");
+                statement.execute("delete from calendar_event where id = '0000000000000000000000e2'");
+                statement.execute("set session_replication_role = origin");
+                statement.execute("select kept_count_recount(counter) from kept_count_counter");
+                expected.remove("patient_group_member.group_id 0000000000000000000000a1 0000000000000000000000c2");
+                expected.put("calendar_event.organization_id 0000000000000000000000a1 0000000000000000000000a1", 1L);
+                expected.put("calendar_event.owner_id 0000000000000000000000a1 0000000000000000000000b1", 1L);
+                assertThat(counts(statement)).isEqualTo(expected);
+                try (ResultSet rows = statement.executeQuery("select count(*) from kept_count")) {
+                    rows.next();
+                    assertThat(rows.getLong(1)).as("one ledger row per key").isEqualTo(expected.size());
+                }
             }
         } finally {
             try (Connection admin = DriverManager.getConnection(server + "postgres", "postgres", "");

@@ -595,6 +595,32 @@ class KeptCountTest {
         return server.database.statementCount() - before;
     }
 
+    /** A description that could answer a list wrongly does not build. */
+    @Test
+    void aKeptCountMustNameAScopeCheckedFilterOfItsOwnTable() {
+        ResourceType.Builder builder = ResourceType.builder("counted", "counted");
+        org.jooq.Field<String> organization = builder.column("organization_id", org.jooq.impl.SQLDataType.CHAR(24));
+        org.jooq.Field<String> owner = builder.column("owner_id", org.jooq.impl.SQLDataType.CHAR(24));
+        builder.filter(new FilterDef("owner", FilterKind.ID_LIST, ids -> owner.in((List<?>) ids)))
+                .filter(new FilterDef("checked", FilterKind.ID_LIST, ids -> owner.in((List<?>) ids)).idsOf("patient"))
+                .scope(caller -> organization.eq(caller.organizationId()));
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> builder.keptCount(KeptCount.perFilterValue("owner", organization, owner)).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("not a scope-checked id filter");
+        ResourceType.Builder other = ResourceType.builder("counted", "counted")
+                .filter(new FilterDef("checked", FilterKind.ID_LIST, ids -> owner.in((List<?>) ids)).idsOf("patient"))
+                .scope(caller -> organization.eq(caller.organizationId()));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> other.keptCount(KeptCount.perFilterValue("checked",
+                ResourceType.tableColumn("elsewhere", "organization_id", org.jooq.impl.SQLDataType.CHAR(24)),
+                ResourceType.tableColumn("elsewhere", "owner_id", org.jooq.impl.SQLDataType.CHAR(24)))).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("must count rows of counted");
+        assertThat(ResourceType.builder("counted", "counted")
+                .filter(new FilterDef("checked", FilterKind.ID_LIST, ids -> owner.in((List<?>) ids)).idsOf("patient"))
+                .scope(caller -> organization.eq(caller.organizationId()))
+                .keptCount(KeptCount.perFilterValue("checked", organization, owner)).build().keptCounts())
+                .extracting(KeptCount::counter).containsExactly("counted.owner_id");
+    }
+
     /** Every count a type describes has its triggers, and every installed counter is described by a type. */
     @Test
     void everyDescribedCountIsInstalledAndEveryInstalledOneDescribed() throws Exception {
