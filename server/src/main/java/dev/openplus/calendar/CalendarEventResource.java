@@ -25,6 +25,7 @@ import dev.openplus.jsonapi.Caller;
 import dev.openplus.jsonapi.DateRange;
 import dev.openplus.jsonapi.FilterDef;
 import dev.openplus.jsonapi.FilterKind;
+import dev.openplus.jsonapi.KeptCount;
 import dev.openplus.jsonapi.Relationship;
 import dev.openplus.jsonapi.ResourceType;
 import dev.openplus.jsonapi.Shape;
@@ -112,6 +113,8 @@ public final class CalendarEventResource {
                 .sort(new SortField("end_at", endAt, AttributeType.TIMESTAMP, true))
                 .sort(new SortField("completed_at", completedAt, AttributeType.TIMESTAMP, true))
                 .requireOneOf("patient", "groups", "organization", "attendees")
+                .keptCount(KeptCount.perOrganization(ORGANIZATION_ID))
+                .keptCount(KeptCount.perFilterValue("patient", ORGANIZATION_ID, OWNER_ID))
                 .tenant(ORGANIZATION_ID)
                 .deletable()
                 .rules(new CalendarEventRules())

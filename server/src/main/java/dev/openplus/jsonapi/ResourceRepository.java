@@ -32,6 +32,7 @@ import org.jooq.impl.SQLDataType;
  */
 public final class ResourceRepository {
     private final ResourceRegistry registry;
+    private final KeptCounts keptCounts = new KeptCounts();
 
     public ResourceRepository(ResourceRegistry registry) {
         this.registry = registry;
@@ -179,7 +180,11 @@ public final class ResourceRepository {
         for (Map.Entry<FilterDef, Object> filter : query.filters().entrySet()) {
             where = where.and(filter.getKey().condition().apply(filter.getValue(), byName));
         }
-        long count = dsl.selectCount().from(type.table()).where(where).fetchOne(0, Long.class);
+        // The common unfiltered lists read a count the database keeps; any other list counts its rows (an
+        // index-only scan where the filters are on indexed columns).
+        Condition counted = where;
+        long count = keptCounts.count(dsl, type, caller, query, base)
+                .orElseGet(() -> dsl.selectCount().from(type.table()).where(counted).fetchOne(0, Long.class));
         Page page = query.page();
         if (page.size() == 0 || count == 0) {
             return new PageResult(List.of(), count, false);

@@ -46,10 +46,13 @@ public final class ResourceType {
     private final DerivedId derivedId;
     private final List<Field<?>> idColumns;
 
+    private final List<KeptCount> keptCounts;
+
     private ResourceType(Builder builder) {
         this.idFormat = builder.derivedId != null ? builder.derivedId.format() : builder.idFormat;
         this.derivedId = builder.derivedId;
         this.idColumns = builder.derivedId != null ? builder.derivedId.columns() : List.of(builder.id);
+        this.keptCounts = List.copyOf(builder.keptCounts);
         this.tenantColumn = builder.tenantColumn;
         this.bulkCreate = builder.bulkCreate;
         this.duplicatesIgnorable = builder.duplicatesIgnorable;
@@ -258,6 +261,11 @@ public final class ResourceType {
         return deletable;
     }
 
+    /** The counts the database keeps for this type's common unfiltered lists, tried in this order. */
+    public List<KeptCount> keptCounts() {
+        return keptCounts;
+    }
+
     /** The domain rules the engine runs inside each write transaction. */
     public WriteRules rules() {
         return rules;
@@ -323,6 +331,7 @@ public final class ResourceType {
         private String description;
         private final IdFormat idFormat;
         private DerivedId derivedId;
+        private final List<KeptCount> keptCounts = new ArrayList<>();
 
         private Builder(String name, String tableName, IdFormat idFormat) {
             this.name = name;
@@ -441,6 +450,12 @@ public final class ResourceType {
             return this;
         }
 
+        /** A count the database keeps for one of this type's unfiltered lists ({@link KeptCount}). */
+        public Builder keptCount(KeptCount count) {
+            keptCounts.add(count);
+            return this;
+        }
+
         public Builder describedAs(String text) {
             this.description = text;
             return this;
@@ -458,6 +473,7 @@ public final class ResourceType {
             if (derivedId != null && (tenantColumn != null || bulkCreate || deletable || rules != WriteRules.NONE)) {
                 throw new IllegalStateException("resource type " + name + " derives its ids, so it cannot be written");
             }
+            keptCounts.forEach(count -> count.check(name, tableName, filters));
             return new ResourceType(this);
         }
     }

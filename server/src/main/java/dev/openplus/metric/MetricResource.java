@@ -12,6 +12,7 @@ import dev.openplus.jsonapi.AttributeType;
 import dev.openplus.jsonapi.DateRange;
 import dev.openplus.jsonapi.FilterDef;
 import dev.openplus.jsonapi.FilterKind;
+import dev.openplus.jsonapi.KeptCount;
 import dev.openplus.jsonapi.Relationship;
 import dev.openplus.jsonapi.ResourceType;
 import dev.openplus.jsonapi.Shape;
@@ -66,6 +67,8 @@ public final class MetricResource {
                 .auditFilters()
                 .sort(new SortField("occurred_at", OCCURRED_AT, AttributeType.TIMESTAMP, false))
                 .requireOneOf("patient", "groups", "organization")
+                .keptCount(KeptCount.perOrganization(ORGANIZATION_ID))
+                .keptCount(KeptCount.perFilterValue("patient", ORGANIZATION_ID, PATIENT_ID))
                 .tenant(ORGANIZATION_ID)
                 .bulkCreate()
                 .duplicatesIgnorable()

@@ -17,6 +17,7 @@ import dev.openplus.jsonapi.AttributeType;
 import dev.openplus.jsonapi.BodyReader;
 import dev.openplus.jsonapi.FilterDef;
 import dev.openplus.jsonapi.FilterKind;
+import dev.openplus.jsonapi.KeptCount;
 import dev.openplus.jsonapi.Relationship;
 import dev.openplus.jsonapi.ResourceType;
 import dev.openplus.jsonapi.Shape;
@@ -99,6 +100,7 @@ public final class ResultResource {
                 .auditFilters()
                 .sort(new SortField("occurred_at", OCCURRED_AT, AttributeType.TIMESTAMP, false))
                 .requireOneOf("patient")
+                .keptCount(KeptCount.perFilterValue("patient", ORGANIZATION_ID, PATIENT_ID))
                 .tenant(ORGANIZATION_ID)
                 .rules(new ResultRules())
                 .scope(caller -> PatientMembership.visible(ORGANIZATION_ID, PATIENT_ID, caller))

@@ -23,6 +23,7 @@ import dev.openplus.jsonapi.BodyReader;
 import dev.openplus.jsonapi.Caller;
 import dev.openplus.jsonapi.FilterDef;
 import dev.openplus.jsonapi.FilterKind;
+import dev.openplus.jsonapi.KeptCount;
 import dev.openplus.jsonapi.Relationship;
 import dev.openplus.jsonapi.ResourceType;
 import dev.openplus.jsonapi.Shape;
@@ -143,6 +144,9 @@ public final class PatientResource {
                 .sort(new SortField("last_name", lastName, AttributeType.STRING, true))
                 .sort(new SortField("first_name", firstName, AttributeType.STRING, true))
                 .requireOneOf("groups", "organization")
+                // meta.count of the organization's patients and of one group's, kept by the database.
+                .keptCount(KeptCount.perOrganization(ORGANIZATION_ID))
+                .keptCount(KeptCount.perGroup("groups", MEMBER_ORGANIZATION, MEMBER_GROUP, MEMBER_PATIENT))
                 .webAppLink("/#/coach/patient/%s/overview")
                 .tenant(ORGANIZATION_ID)
                 .bulkCreate()
