@@ -273,18 +273,24 @@ public final class ResourceRepository {
 
     /**
      * A correlated array over a to-many relationship's join rows that lie in the caller's scope, ordered by
-     * target id, so that several such arrays of one relationship line up element by element.
+     * target id, so that several such arrays of one relationship line up element by element. Where the join
+     * rows carry the tenant and the target type says what its scope asks of them ({@link LinkScope}), the
+     * rows alone answer (one index range, no join); otherwise each target is joined and its scope applied.
      */
     private <T> Field<T[]> linkageArray(ResourceType type, Relationship relationship, Caller caller,
             Field<T> element, org.jooq.DataType<T[]> arrayType, String alias) {
         ResourceType target = registry.target(relationship);
-        return DSL.field(DSL.select(DSL.arrayAgg(element).orderBy(relationship.joinTarget()))
-                .from(relationship.joinTable())
-                .join(target.table()).on(target.id().eq(relationship.joinTarget()))
-                .where(relationship.joinOwner().eq(type.id()))
-                .and(target.scope(caller)))
-                .coerce(arrayType)
-                .as(alias);
+        Optional<Condition> beyondOrganization = relationship.joinOrganization() == null ? Optional.empty()
+                : target.linkScope(relationship.joinTarget(), caller);
+        var rows = DSL.select(DSL.arrayAgg(element).orderBy(relationship.joinTarget())).from(relationship.joinTable());
+        var linked = beyondOrganization.isPresent()
+                ? rows.where(relationship.joinOwner().eq(type.id()))
+                        .and(TenantScope.sameOrganization(relationship.joinOrganization(), caller))
+                        .and(beyondOrganization.get())
+                : rows.join(target.table()).on(target.id().eq(relationship.joinTarget()))
+                        .where(relationship.joinOwner().eq(type.id()))
+                        .and(target.scope(caller));
+        return DSL.field(linked).coerce(arrayType).as(alias);
     }
 
     /** The columns of a type plus each to-many linkage as a correlated, scope-restricted array of ids. */

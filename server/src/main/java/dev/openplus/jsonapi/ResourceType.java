@@ -41,9 +41,11 @@ public final class ResourceType {
     private final WriteRules rules;
     private final String description;
     private final IdFormat idFormat;
+    private final LinkScope linkScope;
 
     private ResourceType(Builder builder) {
         this.idFormat = builder.idFormat;
+        this.linkScope = builder.linkScope;
         this.tenantColumn = builder.tenantColumn;
         this.bulkCreate = builder.bulkCreate;
         this.duplicatesIgnorable = builder.duplicatesIgnorable;
@@ -150,6 +152,14 @@ public final class ResourceType {
         return scope.apply(caller);
     }
 
+    /**
+     * What this type's scope asks of a join row that points at it, beyond the row's organization (see
+     * {@link LinkScope}); empty when the type declares none or the caller needs the type's own row.
+     */
+    public Optional<Condition> linkScope(Field<String> targetId, Caller caller) {
+        return linkScope == null ? Optional.empty() : linkScope.beyondOrganization(targetId, caller);
+    }
+
     /** The column that carries the tenant's organization id (set from the caller on create), or null. */
     public Field<String> tenantColumn() {
         return tenantColumn;
@@ -233,6 +243,7 @@ public final class ResourceType {
         private WriteRules rules = WriteRules.NONE;
         private String description;
         private final IdFormat idFormat;
+        private LinkScope linkScope;
 
         private Builder(String name, String tableName, IdFormat idFormat) {
             this.name = name;
@@ -352,7 +363,19 @@ public final class ResourceType {
             return this;
         }
 
+        /**
+         * The scope for join rows that point at this type and carry the caller's organization: must agree with
+         * {@link #scope} (the organization in the tenant column, and this condition on the id).
+         */
+        public Builder linkScope(LinkScope rule) {
+            this.linkScope = rule;
+            return this;
+        }
+
         public ResourceType build() {
+            if (linkScope != null && tenantColumn == null) {
+                throw new IllegalStateException("resource type " + name + " has a link scope but no tenant column");
+            }
             if (scope == null) {
                 throw new IllegalStateException("resource type " + name + " has no tenant scope");
             }
