@@ -1,6 +1,7 @@
 package dev.openplus.http;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,23 +21,19 @@ final class RouteMethods {
             .thenComparing(java.util.Comparator.naturalOrder());
 
     private final List<String> table;
-    private volatile List<Route> routes;
+    /** Routes by their number of segments: a path is compared only with routes as long as it is. */
+    private volatile Map<Integer, List<Route>> routes;
 
     /** A route template split at '/': null stands for a {name} segment. */
     private record Route(String[] segments, Set<String> methods) {
-        /** Each {name} matches one non-empty segment, the rest literally. */
+        /** Each {name} matches one non-empty segment, the rest literally (the path has as many segments). */
         boolean matches(String path) {
             int start = 1;
-            for (int i = 0; i < segments.length; i++) {
+            for (String literal : segments) {
                 int end = path.indexOf('/', start);
-                boolean last = i == segments.length - 1;
-                if (last != (end < 0)) {
-                    return false;
-                }
                 if (end < 0) {
                     end = path.length();
                 }
-                String literal = segments[i];
                 if (literal == null ? end == start
                         : end - start != literal.length() || !path.regionMatches(start, literal, 0, literal.length())) {
                     return false;
@@ -52,8 +49,8 @@ final class RouteMethods {
         this.table = table;
     }
 
-    private List<Route> routes() {
-        List<Route> compiled = routes;
+    private Map<Integer, List<Route>> routes() {
+        Map<Integer, List<Route>> compiled = routes;
         if (compiled == null) {
             Map<String, Set<String>> byPath = new LinkedHashMap<>();
             for (String entry : table) {
@@ -61,9 +58,11 @@ final class RouteMethods {
                 byPath.computeIfAbsent(entry.substring(space + 1), path -> new TreeSet<>(ALLOW_ORDER))
                         .add(entry.substring(0, space));
             }
-            compiled = new ArrayList<>();
+            compiled = new HashMap<>();
             for (Map.Entry<String, Set<String>> route : byPath.entrySet()) {
-                compiled.add(new Route(template(route.getKey()), route.getValue()));
+                String[] segments = template(route.getKey());
+                compiled.computeIfAbsent(segments.length, length -> new ArrayList<>())
+                        .add(new Route(segments, route.getValue()));
             }
             routes = compiled;
         }
@@ -87,7 +86,13 @@ final class RouteMethods {
         if (path.isEmpty() || path.charAt(0) != '/') {
             return methods;
         }
-        for (Route route : routes()) {
+        int segments = 1;
+        for (int i = 1; i < path.length(); i++) {
+            if (path.charAt(i) == '/') {
+                segments++;
+            }
+        }
+        for (Route route : routes().getOrDefault(segments, List.of())) {
             if (route.matches(path)) {
                 for (String method : route.methods()) {
                     if (!methods.contains(method)) {

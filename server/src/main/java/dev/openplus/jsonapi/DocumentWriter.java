@@ -242,7 +242,9 @@ public final class DocumentWriter {
         json.writeObjectFieldStart("links");
         json.writeStringField("self", type.selfLink(row.id()));
         if (type.webAppPath() != null) {
-            json.writeStringField("twine_web_app", webAppUrl + type.webAppPath().replace("%s", row.id()));
+            String path = type.webAppPath();
+            int at = path.indexOf("%s");
+            json.writeStringField("twine_web_app", webAppUrl + path.substring(0, at) + row.id() + path.substring(at + 2));
         }
         json.writeEndObject();
         json.writeEndObject();

@@ -65,10 +65,13 @@ public final class ResourceType {
         this.requiredFilterChoices = List.copyOf(builder.requiredFilterChoices);
         this.sorts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.sorts));
         this.scope = builder.scope;
-        this.attributeOrder = List.copyOf(builder.attributes.keySet());
+        // Both are read for every resource written: built once, not per call.
+        this.orderedAttributes = List.copyOf(builder.attributes.values());
+        this.orderedRelationships = List.copyOf(builder.relationships.values());
     }
 
-    private final List<String> attributeOrder;
+    private final List<Attribute> orderedAttributes;
+    private final List<Relationship> orderedRelationships;
 
     public String name() {
         return name;
@@ -94,11 +97,7 @@ public final class ResourceType {
 
     /** Attributes in declaration order (the order they are written in). */
     public List<Attribute> attributes() {
-        List<Attribute> ordered = new ArrayList<>(attributeOrder.size());
-        for (String attributeName : attributeOrder) {
-            ordered.add(attributes.get(attributeName));
-        }
-        return ordered;
+        return orderedAttributes;
     }
 
     public Optional<Attribute> attribute(String attributeName) {
@@ -106,7 +105,7 @@ public final class ResourceType {
     }
 
     public List<Relationship> relationships() {
-        return List.copyOf(relationships.values());
+        return orderedRelationships;
     }
 
     public Optional<Relationship> relationship(String relationshipName) {
