@@ -1,7 +1,6 @@
 package dev.openplus.http;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +21,7 @@ final class RouteMethods {
 
     private final List<String> table;
     /** Routes by their number of segments: a path is compared only with routes as long as it is. */
-    private volatile Map<Integer, List<Route>> routes;
+    private volatile List<List<Route>> routes;
 
     /** A route template split at '/': null stands for a {name} segment. */
     private record Route(String[] segments, Set<String> methods) {
@@ -49,8 +48,8 @@ final class RouteMethods {
         this.table = table;
     }
 
-    private Map<Integer, List<Route>> routes() {
-        Map<Integer, List<Route>> compiled = routes;
+    private List<List<Route>> routes() {
+        List<List<Route>> compiled = routes;
         if (compiled == null) {
             Map<String, Set<String>> byPath = new LinkedHashMap<>();
             for (String entry : table) {
@@ -58,11 +57,13 @@ final class RouteMethods {
                 byPath.computeIfAbsent(entry.substring(space + 1), path -> new TreeSet<>(ALLOW_ORDER))
                         .add(entry.substring(0, space));
             }
-            compiled = new HashMap<>();
+            compiled = new ArrayList<>();
             for (Map.Entry<String, Set<String>> route : byPath.entrySet()) {
                 String[] segments = template(route.getKey());
-                compiled.computeIfAbsent(segments.length, length -> new ArrayList<>())
-                        .add(new Route(segments, route.getValue()));
+                while (compiled.size() <= segments.length) {
+                    compiled.add(new ArrayList<>());
+                }
+                compiled.get(segments.length).add(new Route(segments, route.getValue()));
             }
             routes = compiled;
         }
@@ -92,7 +93,8 @@ final class RouteMethods {
                 segments++;
             }
         }
-        for (Route route : routes().getOrDefault(segments, List.of())) {
+        List<List<Route>> bySegments = routes();
+        for (Route route : segments < bySegments.size() ? bySegments.get(segments) : List.<Route>of()) {
             if (route.matches(path)) {
                 for (String method : route.methods()) {
                     if (!methods.contains(method)) {
