@@ -1,6 +1,7 @@
 package dev.openplus.coach;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import org.jooq.DSLContext;
@@ -47,7 +48,7 @@ public final class CoachResource {
                 .auditAttributes()
                 .relationship(Relationship.toOne("organization", "organization", ORGANIZATION_ID).asExtension())
                 .relationship(Relationship.toMany("groups", "group", COACH_GROUP, COACH_GROUP_COACH, COACH_GROUP_GROUP)
-                        .asExtension())
+                        .joinOrganization(COACH_GROUP_ORGANIZATION).asExtension())
                 .filter(new FilterDef("organization", FilterKind.ORGANIZATION, org -> ORGANIZATION_ID.eq((String) org)))
                 .filter(new FilterDef("groups", FilterKind.GROUPS, groups -> DSL.exists(DSL.selectOne().from(COACH_GROUP)
                         .where(COACH_GROUP_COACH.eq(id)).and(COACH_GROUP_GROUP.in(castIds(groups))))))
@@ -57,13 +58,17 @@ public final class CoachResource {
                 .sort(new SortField("last_name", LAST_NAME, AttributeType.STRING, true))
                 .requireOneOf("groups", "organization")
                 .tenant(ORGANIZATION_ID)
-                .scope(caller -> caller.groupScoped()
-                        ? TenantScope.sameOrganization(ORGANIZATION_ID, caller).and(inAllowedGroups(id, caller))
-                        : TenantScope.sameOrganization(ORGANIZATION_ID, caller))
+                .scope(caller -> TenantScope.sameOrganization(ORGANIZATION_ID, caller).and(beyondOrganization(id, caller)))
+                .linkScope((target, caller) -> Optional.of(beyondOrganization(target, caller)))
                 .build();
     }
 
     private CoachResource() {
+    }
+
+    /** Within its organization, a group-scoped client sees the coaches of its groups only. */
+    private static org.jooq.Condition beyondOrganization(Field<String> id, Caller caller) {
+        return caller.groupScoped() ? inAllowedGroups(id, caller) : DSL.noCondition();
     }
 
     /**

@@ -2,13 +2,11 @@ package dev.openplus.db;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /** Resource ids: 24 lowercase hex characters, a 4-byte seconds timestamp then 8 random bytes (the reference's shape). */
 public final class Ids {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HexFormat HEX = HexFormat.of();
-    private static final Pattern SHAPE = Pattern.compile("[0-9a-f]{24}");
 
     private Ids() {
     }
@@ -28,6 +26,15 @@ public final class Ids {
 
     /** True when the value could be an id; anything else cannot exist, so callers answer 404 without a query. */
     public static boolean isWellFormed(String value) {
-        return value != null && SHAPE.matcher(value).matches();
+        if (value == null || value.length() != 24) {
+            return false;
+        }
+        for (int i = 0; i < 24; i++) {
+            char c = value.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -2,10 +2,13 @@ package dev.openplus.group;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 import dev.openplus.db.Ids;
@@ -64,13 +67,17 @@ public final class GroupResource {
                 .requireOneOf("organization")
                 .tenant(ORGANIZATION_ID)
                 .rules(RULES)
-                .scope(caller -> caller.groupScoped()
-                        ? TenantScope.sameOrganization(ORGANIZATION_ID, caller).and(TenantScope.inAllowedGroups(id, caller))
-                        : TenantScope.sameOrganization(ORGANIZATION_ID, caller))
+                .scope(caller -> TenantScope.sameOrganization(ORGANIZATION_ID, caller).and(beyondOrganization(id, caller)))
+                .linkScope((target, caller) -> Optional.of(beyondOrganization(target, caller)))
                 .build();
     }
 
     private GroupResource() {
+    }
+
+    /** Within its organization, a group-scoped client sees its own groups only. */
+    private static Condition beyondOrganization(Field<String> id, Caller caller) {
+        return caller.groupScoped() ? TenantScope.inAllowedGroups(id, caller) : DSL.noCondition();
     }
 
     /** Creates a group directly (admin CLI, demo seed, a patient's {@code meta.query} that matches none). */

@@ -19,7 +19,7 @@ public final class Exchange {
     }
 
     static void begin(Context ctx) {
-        String reqId = java.util.UUID.randomUUID().toString();
+        String reqId = RequestIds.next();
         ctx.attribute(REQ_ID, reqId);
         ctx.header("X-Request-Id", reqId);
     }

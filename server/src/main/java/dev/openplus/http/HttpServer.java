@@ -2,6 +2,7 @@ package dev.openplus.http;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +17,6 @@ import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
@@ -117,21 +117,18 @@ public final class HttpServer {
                 response.setStatus(500);
             });
 
-            java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+            RequestTimers timers = new RequestTimers(metrics);
             config.requestLogger.http((ctx, millis) -> {
                 String route = route(ctx);
-                String status = Integer.toString(ctx.status().getCode());
+                int status = ctx.status().getCode();
                 String method = ctx.method().name();
-                timers.computeIfAbsent(method + ' ' + route + ' ' + status, key -> Timer.builder("http_server_requests")
-                                .description("HTTP requests by route, method and status")
-                                .tag("method", method).tag("route", route).tag("status", status)
-                                .publishPercentileHistogram()
-                                .register(metrics))
-                        .record(java.time.Duration.ofNanos((long) (millis * 1_000_000)));
-                Principal principal = Exchange.principalOrNull(ctx);
-                ACCESS.info("req_id={} client={} method={} route={} status={} duration_ms={}",
-                        Exchange.reqId(ctx), principal == null ? "-" : principal.clientId(), ctx.method().name(),
-                        route, status, String.format(Locale.ROOT, "%.1f", millis));
+                timers.get(method, route, status).record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS);
+                if (ACCESS.isInfoEnabled()) {
+                    Principal principal = Exchange.principalOrNull(ctx);
+                    ACCESS.info("req_id={} client={} method={} route={} status={} duration_ms={}",
+                            Exchange.reqId(ctx), principal == null ? "-" : principal.clientId(), method, route,
+                            status, String.format(Locale.ROOT, "%.1f", millis));
+                }
             });
         });
     }

@@ -52,8 +52,39 @@ public final class DocumentWriter {
         }
     }
 
+    /**
+     * {@code yyyy-MM-dd'T'HH:mm:ss.SSS'Z'} in UTC. Every resource carries a few timestamps, and the general
+     * formatter cost more than writing the rest of a resource; years outside 1..9999 take the formatter.
+     */
     public static String timestamp(OffsetDateTime value) {
-        return TIMESTAMP.format(value.withOffsetSameInstant(ZoneOffset.UTC));
+        OffsetDateTime utc = value.getOffset().equals(ZoneOffset.UTC) ? value : value.withOffsetSameInstant(ZoneOffset.UTC);
+        int year = utc.getYear();
+        if (year < 1 || year > 9999) {
+            return TIMESTAMP.format(utc);
+        }
+        byte[] text = new byte[24];
+        digits(text, 0, year, 4);
+        text[4] = '-';
+        digits(text, 5, utc.getMonthValue(), 2);
+        text[7] = '-';
+        digits(text, 8, utc.getDayOfMonth(), 2);
+        text[10] = 'T';
+        digits(text, 11, utc.getHour(), 2);
+        text[13] = ':';
+        digits(text, 14, utc.getMinute(), 2);
+        text[16] = ':';
+        digits(text, 17, utc.getSecond(), 2);
+        text[19] = '.';
+        digits(text, 20, utc.getNano() / 1_000_000, 3);
+        text[23] = 'Z';
+        return new String(text, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static void digits(byte[] text, int offset, int value, int width) {
+        for (int i = offset + width - 1; i >= offset; i--) {
+            text[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     public byte[] resource(ResourceRow row, List<ResourceRow> included, Map<String, Set<String>> fields, Meta meta) {
@@ -211,7 +242,9 @@ public final class DocumentWriter {
         json.writeObjectFieldStart("links");
         json.writeStringField("self", type.selfLink(row.id()));
         if (type.webAppPath() != null) {
-            json.writeStringField("twine_web_app", webAppUrl + String.format(type.webAppPath(), row.id()));
+            String path = type.webAppPath();
+            int at = path.indexOf("%s");
+            json.writeStringField("twine_web_app", webAppUrl + path.substring(0, at) + row.id() + path.substring(at + 2));
         }
         json.writeEndObject();
         json.writeEndObject();

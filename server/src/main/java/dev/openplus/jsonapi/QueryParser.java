@@ -30,8 +30,12 @@ public final class QueryParser {
 
     /** A fetch of one resource: only {@code include} and {@code fields[...]} apply. */
     public CollectionQuery parseFetch(ResourceType type, Map<String, List<String>> parameters) {
-        return parse(type, parameters, false, false);
+        return parameters.isEmpty() ? PLAIN_FETCH : parse(type, parameters, false, false);
     }
+
+    /** A fetch without query parameters (the usual one): nothing to parse. */
+    private static final CollectionQuery PLAIN_FETCH = new CollectionQuery(Map.of(), Map.of(), List.of(), List.of(),
+            Map.of(), null, Map.of());
 
     /**
      * @param requiredFilters false for sub-collections such as /patient/{id}/groups, whose path already

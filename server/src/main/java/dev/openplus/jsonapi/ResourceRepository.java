@@ -1,7 +1,11 @@
 package dev.openplus.jsonapi;
 
+import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -16,6 +20,7 @@ import java.util.function.Function;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.JSONB;
 import org.jooq.OrderField;
 import org.jooq.Record;
 import org.jooq.Result;
@@ -45,24 +50,36 @@ public final class ResourceRepository {
     /**
      * Fetch-by-id is the hottest read, and rendering its SQL (columns plus correlated linkage arrays) cost more
      * than running it. Its SQL is therefore rendered once per type and principal kind, with sentinel values
-     * whose bind positions say where the id, the organization and the group list go.
+     * whose bind positions say where the id, the organization and the group list go. The SQL text is then the
+     * same string on every call, so the driver's statement cache finds it and, from its fifth use on a
+     * connection, runs it as a named server-side statement that PostgreSQL does not plan again.
      */
-    private record PreparedFetch(String sql, List<Function<FetchArguments, Object>> binds, List<Field<?>> fields) {
+    private record PreparedFetch(String sql, List<Function<FetchArguments, Object>> binds, Field<?>[] fields,
+            ColumnReader[] readers, Record empty) {
     }
 
     /** {@code id}: the values of the type's id columns (one, the id itself, unless the id is derived). */
     private record FetchArguments(List<Object> id, Caller caller) {
     }
 
+    /** Reads one column as the value jOOQ would hold for its field. */
+    @FunctionalInterface
+    private interface ColumnReader {
+        Object read(ResultSet resultSet, int column) throws SQLException;
+    }
+
     private static final String SENTINEL_ID = "\u0000id";
     private static final String SENTINEL_ORGANIZATION = "\u0000organization";
     private static final String SENTINEL_GROUP = "\u0000group";
-    private final Map<String, PreparedFetch> preparedFetches = new ConcurrentHashMap<>();
+    private final Map<ResourceType, PreparedFetch> organizationFetches = new ConcurrentHashMap<>();
+    private final Map<ResourceType, PreparedFetch> groupFetches = new ConcurrentHashMap<>();
 
     public Optional<ResourceRow> fetch(DSLContext dsl, ResourceType type, Caller caller, String id) {
-        PreparedFetch prepared = preparedFetches.computeIfAbsent(
-                type.name() + (caller.groupScoped() ? "/group" : "/organization"),
-                key -> prepareFetch(dsl, type, caller.groupScoped()));
+        Map<ResourceType, PreparedFetch> fetches = caller.groupScoped() ? groupFetches : organizationFetches;
+        PreparedFetch prepared = fetches.get(type);
+        if (prepared == null) {
+            prepared = fetches.computeIfAbsent(type, key -> prepareFetch(dsl, type, caller.groupScoped()));
+        }
         List<Object> idValues = type.idValues(id);
         if (idValues == null) {
             return Optional.empty();
@@ -72,9 +89,10 @@ public final class ResourceRepository {
         for (int i = 0; i < values.length; i++) {
             values[i] = prepared.binds().get(i).apply(arguments);
         }
+        PreparedFetch statementOf = prepared;
         // Plain JDBC: even jOOQ's plain-SQL path would re-scan the SQL text on every call.
         Record record = dsl.connectionResult(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(prepared.sql())) {
+            try (PreparedStatement statement = connection.prepareStatement(statementOf.sql())) {
                 for (int i = 0; i < values.length; i++) {
                     if (values[i] instanceof String[] array) {
                         statement.setArray(i + 1, connection.createArrayOf("bpchar", array));
@@ -83,12 +101,85 @@ public final class ResourceRepository {
                     }
                 }
                 try (ResultSet resultSet = statement.executeQuery()) {
-                    Result<Record> result = dsl.fetch(resultSet, prepared.fields().toArray(Field[]::new));
-                    return result.isEmpty() ? null : result.get(0);
+                    return read(dsl, statementOf, resultSet);
                 }
             }
         });
         return Optional.ofNullable(record).map(r -> new ResourceRow(type, r));
+    }
+
+    /** The one row of a fetch, or null; read column by column where every column has a known reader. */
+    @SuppressWarnings("unchecked")
+    private static Record read(DSLContext dsl, PreparedFetch prepared, ResultSet resultSet) throws SQLException {
+        Field<?>[] fields = prepared.fields();
+        if (prepared.readers() == null) {
+            Result<Record> result = dsl.fetch(resultSet, fields);
+            return result.isEmpty() ? null : result.get(0);
+        }
+        if (!resultSet.next()) {
+            return null;
+        }
+        // A copy of an empty record of the fields: creating one from the fields costs several microseconds.
+        Record record = prepared.empty().original();
+        for (int i = 0; i < fields.length; i++) {
+            record.set((Field<Object>) fields[i], prepared.readers()[i].read(resultSet, i + 1));
+        }
+        record.changed(false);
+        return record;
+    }
+
+    /**
+     * The reader of each column, or null when some column's type has none here (jOOQ then reads the row).
+     * jOOQ's own bindings read timestamps as text and parse them, and go through several layers per value.
+     */
+    private static ColumnReader[] readers(Field<?>[] fields) {
+        ColumnReader[] readers = new ColumnReader[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+            boolean converted = fields[i].getConverter().fromType() != fields[i].getConverter().toType();
+            readers[i] = converted ? null : reader(fields[i].getType());
+            if (readers[i] == null) {
+                return null;
+            }
+        }
+        return readers;
+    }
+
+    private static ColumnReader reader(Class<?> type) {
+        if (type == String.class) {
+            return ResultSet::getString;
+        } else if (type == JSONB.class) {
+            return (resultSet, column) -> {
+                String text = resultSet.getString(column);
+                return text == null ? null : JSONB.valueOf(text);
+            };
+        } else if (type == OffsetDateTime.class) {
+            return (resultSet, column) -> resultSet.getObject(column, OffsetDateTime.class);
+        } else if (type == LocalDate.class) {
+            return (resultSet, column) -> resultSet.getObject(column, LocalDate.class);
+        } else if (type == Boolean.class) {
+            return (resultSet, column) -> {
+                boolean value = resultSet.getBoolean(column);
+                return resultSet.wasNull() ? null : value;
+            };
+        } else if (type == Integer.class) {
+            return (resultSet, column) -> {
+                int value = resultSet.getInt(column);
+                return resultSet.wasNull() ? null : value;
+            };
+        } else if (type == Long.class) {
+            return (resultSet, column) -> {
+                long value = resultSet.getLong(column);
+                return resultSet.wasNull() ? null : value;
+            };
+        } else if (type == BigDecimal.class) {
+            return ResultSet::getBigDecimal;
+        } else if (type == String[].class || type == Boolean[].class || type == Integer[].class) {
+            return (resultSet, column) -> {
+                java.sql.Array array = resultSet.getArray(column);
+                return array == null ? null : array.getArray();
+            };
+        }
+        return null;
     }
 
     /** A caller whose values mark their bind positions in the rendered fetch statement. */
@@ -142,8 +233,9 @@ public final class ResourceRepository {
         if (idBinds != idSentinels.size()) {
             throw new IllegalStateException("the fetch query of " + type.name() + " lost an id column's bind");
         }
-        List<Field<?>> typed = fields.stream().<Field<?>>map(field -> (Field<?>) field).toList();
-        return new PreparedFetch(query.getSQL(org.jooq.conf.ParamType.INDEXED), List.copyOf(binds), typed);
+        Field<?>[] typed = fields.stream().map(field -> (Field<?>) field).toArray(Field<?>[]::new);
+        return new PreparedFetch(query.getSQL(org.jooq.conf.ParamType.INDEXED), List.copyOf(binds), typed,
+                readers(typed), DSL.using(dsl.dialect()).newRecord(typed));
     }
 
     /** A value of an id column's type that marks where the id's value is bound (no real id equals it). */
@@ -348,18 +440,26 @@ public final class ResourceRepository {
 
     /**
      * A correlated array over a to-many relationship's join rows that lie in the caller's scope, ordered by
-     * target id, so that several such arrays of one relationship line up element by element.
+     * target id, so that several such arrays of one relationship line up element by element. Where the join
+     * rows carry the tenant and the target type says what its scope asks of them ({@link LinkScope}), the
+     * rows alone answer (one index range, no join); otherwise each target is joined and its scope applied.
      */
     private <T> Field<T[]> linkageArray(ResourceType type, Relationship relationship, Caller caller,
             Field<T> element, org.jooq.DataType<T[]> arrayType, String alias) {
         ResourceType target = registry.target(relationship);
-        return DSL.field(DSL.select(DSL.arrayAgg(element).orderBy(relationship.joinTarget()))
-                .from(relationship.joinTable())
-                .join(target.table()).on(target.id().eq(relationship.joinTarget()))
-                .where(relationship.joinOwner().eq(type.id()))
-                .and(target.scope(caller)))
-                .coerce(arrayType)
-                .as(alias);
+        Optional<Condition> beyondOrganization = relationship.joinOrganization() == null ? Optional.empty()
+                : target.linkScope(relationship.joinTarget(), caller);
+        var rows = DSL.select(element).from(relationship.joinTable());
+        var linked = beyondOrganization.isPresent()
+                ? rows.where(relationship.joinOwner().eq(type.id()))
+                        .and(TenantScope.sameOrganization(relationship.joinOrganization(), caller))
+                        .and(beyondOrganization.get())
+                : rows.join(target.table()).on(target.id().eq(relationship.joinTarget()))
+                        .where(relationship.joinOwner().eq(type.id()))
+                        .and(target.scope(caller));
+        // array(select ...) rather than an array_agg aggregate: no aggregate node per linkage, and an index on
+        // (owner, target) gives the order without a sort.
+        return DSL.array(linked.orderBy(relationship.joinTarget())).coerce(arrayType).as(alias);
     }
 
     /**

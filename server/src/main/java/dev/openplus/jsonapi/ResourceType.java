@@ -47,12 +47,14 @@ public final class ResourceType {
     private final List<Field<?>> idColumns;
 
     private final List<KeptCount> keptCounts;
+    private final LinkScope linkScope;
 
     private ResourceType(Builder builder) {
         this.idFormat = builder.derivedId != null ? builder.derivedId.format() : builder.idFormat;
         this.derivedId = builder.derivedId;
         this.idColumns = builder.derivedId != null ? builder.derivedId.columns() : List.of(builder.id);
         this.keptCounts = List.copyOf(builder.keptCounts);
+        this.linkScope = builder.linkScope;
         this.tenantColumn = builder.tenantColumn;
         this.bulkCreate = builder.bulkCreate;
         this.duplicatesIgnorable = builder.duplicatesIgnorable;
@@ -72,10 +74,13 @@ public final class ResourceType {
         this.requiredFilterChoices = List.copyOf(builder.requiredFilterChoices);
         this.sorts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.sorts));
         this.scope = builder.scope;
-        this.attributeOrder = List.copyOf(builder.attributes.keySet());
+        // Both are read for every resource written: built once, not per call.
+        this.orderedAttributes = List.copyOf(builder.attributes.values());
+        this.orderedRelationships = List.copyOf(builder.relationships.values());
     }
 
-    private final List<String> attributeOrder;
+    private final List<Attribute> orderedAttributes;
+    private final List<Relationship> orderedRelationships;
 
     public String name() {
         return name;
@@ -184,11 +189,7 @@ public final class ResourceType {
 
     /** Attributes in declaration order (the order they are written in). */
     public List<Attribute> attributes() {
-        List<Attribute> ordered = new ArrayList<>(attributeOrder.size());
-        for (String attributeName : attributeOrder) {
-            ordered.add(attributes.get(attributeName));
-        }
-        return ordered;
+        return orderedAttributes;
     }
 
     public Optional<Attribute> attribute(String attributeName) {
@@ -196,7 +197,7 @@ public final class ResourceType {
     }
 
     public List<Relationship> relationships() {
-        return List.copyOf(relationships.values());
+        return orderedRelationships;
     }
 
     public Optional<Relationship> relationship(String relationshipName) {
@@ -240,6 +241,14 @@ public final class ResourceType {
     /** The condition every query of this type carries for the caller. */
     public Condition scope(Caller caller) {
         return scope.apply(caller);
+    }
+
+    /**
+     * What this type's scope asks of a join row that points at it, beyond the row's organization (see
+     * {@link LinkScope}); empty when the type declares none or the caller needs the type's own row.
+     */
+    public Optional<Condition> linkScope(Field<String> targetId, Caller caller) {
+        return linkScope == null ? Optional.empty() : linkScope.beyondOrganization(targetId, caller);
     }
 
     /** The column that carries the tenant's organization id (set from the caller on create), or null. */
@@ -332,6 +341,7 @@ public final class ResourceType {
         private final IdFormat idFormat;
         private DerivedId derivedId;
         private final List<KeptCount> keptCounts = new ArrayList<>();
+        private LinkScope linkScope;
 
         private Builder(String name, String tableName, IdFormat idFormat) {
             this.name = name;
@@ -466,7 +476,19 @@ public final class ResourceType {
             return this;
         }
 
+        /**
+         * The scope for join rows that point at this type and carry the caller's organization: must agree with
+         * {@link #scope} (the organization in the tenant column, and this condition on the id).
+         */
+        public Builder linkScope(LinkScope rule) {
+            this.linkScope = rule;
+            return this;
+        }
+
         public ResourceType build() {
+            if (linkScope != null && tenantColumn == null) {
+                throw new IllegalStateException("resource type " + name + " has a link scope but no tenant column");
+            }
             if (scope == null) {
                 throw new IllegalStateException("resource type " + name + " has no tenant scope");
             }

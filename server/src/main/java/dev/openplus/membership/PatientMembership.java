@@ -2,6 +2,7 @@ package dev.openplus.membership;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 import org.jooq.Condition;
 import org.jooq.Field;
@@ -12,6 +13,7 @@ import org.jooq.impl.SQLDataType;
 import dev.openplus.jsonapi.Caller;
 import dev.openplus.jsonapi.FilterDef;
 import dev.openplus.jsonapi.FilterKind;
+import dev.openplus.jsonapi.LinkScope;
 import dev.openplus.jsonapi.ResourceType;
 import dev.openplus.jsonapi.TenantScope;
 
@@ -28,6 +30,14 @@ public final class PatientMembership {
     public static final Field<String> GROUP = DSL.field(DSL.name("patient_group_member", "group_id"), SQLDataType.CHAR(24));
     public static final Field<String> ORGANIZATION = DSL.field(DSL.name("patient_group_member", "organization_id"),
             SQLDataType.CHAR(24));
+
+    /**
+     * The tenant rule of a patient's data for join rows that point at it ({@link LinkScope}): the organization
+     * is the whole rule for an organization-scoped client; for a group-scoped one the data's patient decides,
+     * which only the data's own row tells.
+     */
+    public static final LinkScope LINK_SCOPE = (targetId, caller) ->
+            caller.groupScoped() ? Optional.empty() : Optional.of(DSL.noCondition());
 
     private PatientMembership() {
     }

@@ -115,6 +115,7 @@ public final class ActionResource {
                 .tenant(ORGANIZATION_ID)
                 .rules(new PlanRules.ActionRules())
                 .scope(caller -> PatientMembership.visible(ORGANIZATION_ID, PATIENT_ID, caller))
+                .linkScope(PatientMembership.LINK_SCOPE)
                 .build();
     }
 

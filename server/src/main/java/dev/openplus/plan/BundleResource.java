@@ -53,6 +53,7 @@ public final class BundleResource {
                 .tenant(ORGANIZATION_ID)
                 .rules(new PlanRules.BundleRules())
                 .scope(caller -> PatientMembership.visible(ORGANIZATION_ID, PATIENT_ID, caller))
+                .linkScope(PatientMembership.LINK_SCOPE)
                 .build();
     }
 

@@ -125,6 +125,58 @@ class TenantIsolationTest {
                 .containsExactlyInAnyOrder(coachIn1, coachInBoth);
     }
 
+    /**
+     * Linkage is read from the join rows alone (ResourceRepository.linkageArray): it must still show exactly
+     * what the caller may see. A patient of both groups, coached by a coach of the hidden group only (visible
+     * to the group client because it coaches one of its patients) and a primary coach of the visible group.
+     */
+    @Test
+    void linkageShowsOnlyWhatTheCallerMaySee() {
+        Fixtures.Tenant gamma = fixtures.tenant("Gamma Linkage");
+        String seen = fixtures.group(gamma.organizationId(), "Gamma Seen");
+        String hidden = fixtures.group(gamma.organizationId(), "Gamma Hidden");
+        String hiddenCoach = fixtures.coach(gamma.organizationId(), "Hal", "HiddenGroup", hidden);
+        String primaryCoach = fixtures.coach(gamma.organizationId(), "Pia", "Primary", seen, hidden);
+        String groupToken = fixtures.token(fixtures.client(gamma.organizationId(), seen));
+        String patient = api.post("/pub/patient", gamma.token(), Api.json(Map.of("data", Map.of("type", "patient",
+                "relationships", Map.of(
+                        "groups", Map.of("data", java.util.List.of(Map.of("type", "group", "id", seen),
+                                Map.of("type", "group", "id", hidden))),
+                        "coaches", Map.of("data", java.util.List.of(Map.of("type", "coach", "id", hiddenCoach),
+                                Map.of("type", "coach", "id", primaryCoach, "meta", Map.of("primary", true)))))))))
+                .at("/data/id").asText();
+        String[] byId = hiddenCoach.compareTo(primaryCoach) < 0 ? new String[] {hiddenCoach, primaryCoach}
+                : new String[] {primaryCoach, hiddenCoach};
+        boolean[] primary = {byId[0].equals(primaryCoach), byId[1].equals(primaryCoach)};
+
+        for (String token : new String[] {gamma.token(), groupToken}) {
+            boolean groupScoped = token.equals(groupToken);
+            String[] groups = groupScoped ? new String[] {seen}
+                    : seen.compareTo(hidden) < 0 ? new String[] {seen, hidden} : new String[] {hidden, seen};
+            for (Api.Response response : new Api.Response[] {api.get("/pub/patient/" + patient, token),
+                    api.get("/pub/patient?filter[groups]=" + seen, token)}) {
+                String data = response.json().at("/data").isArray() ? "/data/0" : "/data";
+                assertThat(response.status()).as(response.body()).isEqualTo(200);
+                assertThat(response.at(data + "/relationships/groups/data").findValuesAsText("id"))
+                        .containsExactly(groups);
+                assertThat(response.at(data + "/relationships/coaches/data").findValuesAsText("id"))
+                        .containsExactly(byId);
+                assertThat(response.at(data + "/relationships/coaches/data/0/meta/primary").asBoolean())
+                        .isEqualTo(primary[0]);
+                assertThat(response.at(data + "/relationships/coaches/data/1/meta/primary").asBoolean())
+                        .isEqualTo(primary[1]);
+            }
+            Api.Response coach = api.get("/pub/coach/" + primaryCoach, token);
+            assertThat(coach.at("/data/relationships/groups/data").findValuesAsText("id")).containsExactly(groups);
+            Api.Response coachOfHiddenGroup = api.get("/pub/coach/" + hiddenCoach, token);
+            assertThat(coachOfHiddenGroup.status()).isEqualTo(200);
+            assertThat(coachOfHiddenGroup.at("/data/relationships/groups/data").findValuesAsText("id"))
+                    .containsExactly(groupScoped ? new String[0] : new String[] {hidden});
+        }
+        // Another organization's client sees none of it, linkage included.
+        assertNotFound(api.get("/pub/patient/" + patient, alpha.token()), seen, hidden, hiddenCoach, primaryCoach);
+    }
+
     @Test
     void groupScopedClientCannotCreateGroups() {
         Api.Response response = api.post("/pub/group", groupScopedToken,
