@@ -221,7 +221,8 @@ public final class Application implements AutoCloseable {
 
         java.util.Map<String, Handler> managementEndpoints = ManagementServer.endpoints(database, metrics);
 
-        Javalin javalin = HttpServer.create(config.maxBodyBytes(), tokens, metrics.registry(), table, cfg -> {
+        Javalin javalin = HttpServer.create(config.maxBodyBytes(), config.httpThreads(), tokens, metrics.registry(),
+                table, cfg -> {
             RouteTable routes = new RouteTable(cfg.routes, table);
             if (config.managementPort() == null) {
                 managementEndpoints.forEach(routes::get);

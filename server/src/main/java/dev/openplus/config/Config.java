@@ -21,7 +21,8 @@ public record Config(
         int databasePoolSize,
         String webAppUrl,
         String bindAddress,
-        Integer managementPort) {
+        Integer managementPort,
+        int httpThreads) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -45,7 +46,9 @@ public record Config(
                 // Like PostgreSQL's listen_addresses: local only until the operator opens it up.
                 orDefault(blankToNull(env.get("OPENPLUS_BIND_ADDRESS")), "127.0.0.1").trim(),
                 blankToNull(env.get("OPENPLUS_MANAGEMENT_PORT")) == null ? null
-                        : intValue(env, "OPENPLUS_MANAGEMENT_PORT", 0));
+                        : intValue(env, "OPENPLUS_MANAGEMENT_PORT", 0),
+                atLeast(4, "OPENPLUS_HTTP_THREADS",
+                        intValue(env, "OPENPLUS_HTTP_THREADS", defaultHttpThreads())));
     }
 
     public boolean embeddedDatabase() {
@@ -54,23 +57,42 @@ public record Config(
 
     public Config withPort(int newPort) {
         return new Config(newPort, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
-                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort);
+                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
+                httpThreads);
     }
 
     public Config withAccessTokenTtl(Duration ttl) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, ttl, refreshTokenTtl,
-                maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort);
+                maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort, httpThreads);
     }
 
     /** Serve /metrics, /health and /ready on their own port (0: any free port), off the public one. */
     public Config withManagementPort(Integer port) {
         return new Config(this.port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
-                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, port);
+                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, port,
+                httpThreads);
     }
 
     public Config withBindAddress(String address) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
-                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, address, managementPort);
+                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, address, managementPort,
+                httpThreads);
+    }
+
+    /**
+     * Request threads: a few per core. More threads than the database pool has connections only queue at the
+     * pool and switch contexts; fewer leave a core idle while a request waits on PostgreSQL.
+     */
+    static int defaultHttpThreads() {
+        return Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Jetty's acceptor and selector threads come out of the same pool, so a handful is the floor. */
+    private static int atLeast(int minimum, String name, int value) {
+        if (value < minimum) {
+            throw new IllegalArgumentException(name + " must be at least " + minimum + ", got " + value);
+        }
+        return value;
     }
 
     private static String stripTrailingSlash(String url) {

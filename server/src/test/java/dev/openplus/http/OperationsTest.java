@@ -171,4 +171,19 @@ class OperationsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("OPENPLUS_MANAGEMENT_PORT must be a whole number, got 'metrics'");
     }
+
+    @Test
+    void httpThreadPoolIsBoundedByTheConfiguration() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(Config.fromMap(Map.of()).httpThreads()).isEqualTo(Math.max(8, 4 * cores));
+        assertThat(Config.fromMap(Map.of("OPENPLUS_HTTP_THREADS", "12")).httpThreads()).isEqualTo(12);
+        assertThatThrownBy(() -> Config.fromMap(Map.of("OPENPLUS_HTTP_THREADS", "3")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("OPENPLUS_HTTP_THREADS must be at least 4, got 3");
+        TestServer server = TestServer.get();
+        String metrics = server.api().get("/metrics", null).body();
+        Matcher max = Pattern.compile("(?m)^jetty_threads_config_max ([0-9.]+)$").matcher(metrics);
+        assertThat(max.find()).as("jetty_threads_config_max in /metrics").isTrue();
+        assertThat(Double.parseDouble(max.group(1))).isEqualTo(server.config.httpThreads());
+    }
 }
