@@ -23,7 +23,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * getting a token, creating groups, seeding and touching patients and seeding results through the API, the
  * full export and incremental sync client, capturing the server's fetch statement from PostgreSQL's log,
  * checking the COPY baseline against the API, finding deep result cursors, giving a plan actions, and the
- * bulk-create measurements (patients, metrics) beside their plain-JDBC baselines.
+ * bulk-create measurements (patients, metrics) beside their plain-JDBC baselines, and the summary of a JDK
+ * Flight Recorder profile for bench/profile.
  */
 public final class BenchTool {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,6 +52,7 @@ public final class BenchTool {
             case "seed-results" -> metricBulkApi(args[1], args[2], args[3], Integer.parseInt(args[4]) / 1000, 1000);
             case "result-cursor-at" -> System.out.println(resultCursorAt(args[1], args[2], args[3],
                     Double.parseDouble(args[4])));
+            case "jfr-profile" -> jfrProfile(Path.of(args[1]), Long.parseLong(args[2]), Integer.parseInt(args[3]));
             case "plan-with-actions" -> System.out.println(planWithActions(args[1], args[2], args[3],
                     Integer.parseInt(args[4])));
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
@@ -612,5 +614,81 @@ public final class BenchTool {
                     .POST(HttpRequest.BodyPublishers.ofString(document.toString())).build(), 201);
         }
         return plan;
+    }
+
+    /** Where the running (top) frame of an execution sample belongs; the first pattern that matches wins. */
+    private static final String[][] LAYERS = {
+        {"PostgreSQL JDBC driver", "org.postgresql."},
+        {"HikariCP", "com.zaxxer."},
+        {"jOOQ", "org.jooq."},
+        {"Jackson (JSON)", "com.fasterxml."},
+        {"logging (logback, slf4j)", "ch.qos.", "org.slf4j."},
+        {"Micrometer (metrics)", "io.micrometer."},
+        {"Javalin (and Kotlin runtime)", "io.javalin.", "kotlin."},
+        {"Jetty", "org.eclipse.jetty."},
+        {"OpenPlus", "dev.openplus."},
+        {"JDK: locks, queues, thread hand-offs", "java.util.concurrent.", "jdk.internal.misc.Unsafe", "java.lang.Thread"},
+        {"JDK: NIO, sockets", "sun.nio.", "java.nio.", "sun.net."},
+        {"JDK: regular expressions", "java.util.regex."},
+        {"JDK: other", "java.", "jdk.", "sun."},
+    };
+
+    /**
+     * {@code jfr-profile FILE REQUESTS TOP}: a Markdown summary of a recording taken while the server answered
+     * REQUESTS requests: the TOP methods by execution samples in which they were the running frame, the share
+     * of samples by library, the bytes allocated per request (the allocation samples' weights, which JFR scales
+     * to stand for all allocation) and the collections with their pauses.
+     */
+    static void jfrProfile(Path file, long requests, int top) throws Exception {
+        java.util.Map<String, Integer> methods = new java.util.HashMap<>();
+        java.util.Map<String, Integer> layers = new java.util.LinkedHashMap<>();
+        for (String[] layer : LAYERS) {
+            layers.put(layer[0], 0);
+        }
+        layers.put("other", 0);
+        int samples = 0;
+        long allocated = 0;
+        int collections = 0;
+        double pauseMillis = 0;
+        for (jdk.jfr.consumer.RecordedEvent event : jdk.jfr.consumer.RecordingFile.readAllEvents(file)) {
+            String name = event.getEventType().getName();
+            if (name.equals("jdk.ExecutionSample") && event.getStackTrace() != null
+                    && !event.getStackTrace().getFrames().isEmpty()) {
+                jdk.jfr.consumer.RecordedMethod method = event.getStackTrace().getFrames().get(0).getMethod();
+                String running = method.getType().getName() + "." + method.getName();
+                methods.merge(running, 1, Integer::sum);
+                layers.merge(layerOf(running), 1, Integer::sum);
+                samples++;
+            } else if (name.equals("jdk.ObjectAllocationSample")) {
+                allocated += event.getLong("weight");
+            } else if (name.equals("jdk.GarbageCollection")) {
+                collections++;
+                pauseMillis += event.getDuration("sumOfPauses").toNanos() / 1e6;
+            }
+        }
+        final int total = Math.max(1, samples);
+        System.out.printf("%d execution samples; %.1f KiB allocated per request; %d collections, %.0f ms of pauses%n%n",
+                samples, allocated / 1024.0 / Math.max(1, requests), collections, pauseMillis);
+        System.out.println("| running method | samples |");
+        System.out.println("|---|---|");
+        methods.entrySet().stream().sorted(java.util.Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(top).forEach(e -> System.out.printf("| `%s` | %.1f %% |%n", e.getKey(), 100.0 * e.getValue() / total));
+        System.out.println();
+        System.out.println("| library of the running frame | samples |");
+        System.out.println("|---|---|");
+        layers.entrySet().stream().filter(e -> e.getValue() > 0)
+                .sorted(java.util.Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(e -> System.out.printf("| %s | %.0f %% |%n", e.getKey(), 100.0 * e.getValue() / total));
+    }
+
+    private static String layerOf(String method) {
+        for (String[] layer : LAYERS) {
+            for (int i = 1; i < layer.length; i++) {
+                if (method.startsWith(layer[i])) {
+                    return layer[0];
+                }
+            }
+        }
+        return "other";
     }
 }

@@ -3,14 +3,19 @@ package dev.openplus.http;
 import java.util.List;
 import java.util.Map;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.openplus.auth.Principal;
 import dev.openplus.jsonapi.ApiExchange;
 import dev.openplus.jsonapi.Caller;
 import dev.openplus.jsonapi.DocumentWriter;
 import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
 
 /** Per-request state (request id, principal) and the one way responses are written. */
 public final class Exchange {
+    private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
     private static final String REQ_ID = "openplus.reqId";
     private static final String PRINCIPAL = "openplus.principal";
     private static final String ANSWERED = "openplus.answered";
@@ -59,7 +64,10 @@ public final class Exchange {
         try {
             ctx.outputStream().write(body);
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("the client went away before the response was written", e);
+            // The client closed the connection first (a timeout, a cancelled job): nothing left to answer, and
+            // not the server's failure. The access log and the metrics show 499, as nginx would.
+            ctx.status(HttpStatus.CLIENT_CLOSED_REQUEST);
+            LOG.debug("the client went away before the response was written (req_id {})", reqId(ctx), e);
         }
     }
 
