@@ -11,7 +11,6 @@ import dev.openplus.jsonapi.ApiExchange;
 import dev.openplus.jsonapi.Caller;
 import dev.openplus.jsonapi.DocumentWriter;
 import io.javalin.http.Context;
-import io.javalin.http.HttpStatus;
 
 /** Per-request state (request id, principal) and the one way responses are written. */
 public final class Exchange {
@@ -64,9 +63,8 @@ public final class Exchange {
         try {
             ctx.outputStream().write(body);
         } catch (java.io.IOException e) {
-            // The client closed the connection first (a timeout, a cancelled job): nothing left to answer, and
-            // not the server's failure. The access log and the metrics show 499, as nginx would.
-            ctx.status(HttpStatus.CLIENT_CLOSED_REQUEST);
+            // The client closed the connection first (a timeout, a cancelled job): nothing is left to answer, and
+            // it is not the server's failure, so no error is logged and no error document is attempted.
             LOG.debug("the client went away before the response was written (req_id {})", reqId(ctx), e);
         }
     }

@@ -53,8 +53,8 @@ public final class HttpServer {
         RouteMethods methods = new RouteMethods(routeTable);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
-            // Javalin's default pool grows to 250 threads: under load every one of them queues for a database
-            // connection, and the switching between them made the slowest responses ten times the median.
+            // Javalin's default pool grows to 250 threads: under load each of them waits for one of the pool's
+            // database connections, and the lock contention led the profile (bench/README.md, "Profile").
             QueuedThreadPool threads = new QueuedThreadPool(httpThreads, Math.min(4, httpThreads), 60_000);
             threads.setName("openplus-http");
             config.jetty.threadPool = threads;
