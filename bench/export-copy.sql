@@ -4,8 +4,8 @@
 -- the API. psql variables: org (the organization id), web_app (the twine_web_app base URL), row_limit (ALL,
 -- or 1 for that check).
 --
--- Like the server's statement, the group and coach linkage are correlated subqueries over the join tables,
--- restricted to targets in the organization and ordered by target id.
+-- Like the server's statement for an organization-scoped client, the group and coach linkage are read from the
+-- arrays stored on the patient's row (V12), already in target id order.
 copy (
   select json_build_object(
     'type', 'patient',
@@ -33,16 +33,14 @@ copy (
       'updated_by', p.updated_by),
     'relationships', json_build_object(
       'groups', json_build_object(
-        'data', coalesce((select json_agg(json_build_object('type', 'group', 'id', m.group_id) order by m.group_id)
-                          from patient_group_member m join patient_group g on g.id = m.group_id
-                          where m.patient_id = p.id and g.organization_id = :'org'), '[]'),
+        'data', (select coalesce(json_agg(json_build_object('type', 'group', 'id', g.id) order by g.n), '[]')
+                 from unnest(p.group_ids) with ordinality as g (id, n)),
         'links', json_build_object('related', '/pub/patient/' || p.id || '/groups')),
       'coaches', json_build_object(
-        'data', coalesce((select json_agg(json_build_object('type', 'coach', 'id', pc.coach_id,
-                                                            'meta', json_build_object('primary', pc.is_primary))
-                                          order by pc.coach_id)
-                          from patient_coach pc join coach c on c.id = pc.coach_id
-                          where pc.patient_id = p.id and c.organization_id = :'org'), '[]'),
+        'data', (select coalesce(json_agg(json_build_object('type', 'coach', 'id', c.id,
+                                                            'meta', json_build_object('primary', c.is_primary))
+                                          order by c.n), '[]')
+                 from unnest(p.coach_ids, p.coach_primary_flags) with ordinality as c (id, is_primary, n)),
         'links', json_build_object('related', '/pub/patient/' || p.id || '/coaches'))),
     'links', json_build_object(
       'self', '/pub/patient/' || p.id,

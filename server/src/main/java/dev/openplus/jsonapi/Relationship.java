@@ -21,7 +21,17 @@ import org.jooq.impl.DSL;
 public record Relationship(String name, String targetType, boolean toMany, Field<String> foreignKey,
         Table<?> joinTable, Field<String> joinOwner, Field<String> joinTarget, Field<String> joinOrganization,
         boolean includable, Input input, boolean requiredOnCreate, String relatedPath, Field<Boolean> primaryFlag,
-        boolean extension, List<Target> targets) {
+        boolean extension, List<Target> targets, StoredLinkage stored) {
+
+    /**
+     * A to-many linkage kept on the owner's own row as well as in the join table: the target ids in id order
+     * and, for a relationship with a primary flag, the flags in the same order. The database keeps the columns
+     * equal to the join rows (triggers that {@code stored_linkage_install} puts on the join table, so that
+     * cascades and every other writer are covered); reads of a caller whose scope asks nothing of the join rows
+     * beyond the organization take the columns instead of reading the join table.
+     */
+    public record StoredLinkage(Field<String[]> ids, Field<Boolean[]> flags) {
+    }
 
     /** A type a to-one relationship may point to, and the column that holds ids of it (null for to-many). */
     public record Target(String type, Field<String> foreignKey) {
@@ -39,13 +49,13 @@ public record Relationship(String name, String targetType, boolean toMany, Field
 
     public static Relationship toOne(String name, String targetType, Field<String> foreignKey) {
         return new Relationship(name, targetType, false, foreignKey, null, null, null, null, true, Input.NONE, false,
-                null, null, false, List.of(new Target(targetType, foreignKey)));
+                null, null, false, List.of(new Target(targetType, foreignKey)), null);
     }
 
     public static Relationship toMany(String name, String targetType, Table<?> joinTable, Field<String> joinOwner,
             Field<String> joinTarget) {
         return new Relationship(name, targetType, true, null, joinTable, joinOwner, joinTarget, null, true,
-                Input.NONE, false, null, null, false, List.of(new Target(targetType, null)));
+                Input.NONE, false, null, null, false, List.of(new Target(targetType, null)), null);
     }
 
     /**
@@ -57,7 +67,7 @@ public record Relationship(String name, String targetType, boolean toMany, Field
             throw new IllegalArgumentException(name + " needs two or more distinct target types");
         }
         return new Relationship(name, null, false, null, null, null, null, null, true, Input.NONE, false, null, null,
-                false, List.copyOf(targets));
+                false, List.copyOf(targets), null);
     }
 
     /**
@@ -67,7 +77,7 @@ public record Relationship(String name, String targetType, boolean toMany, Field
      */
     public static Relationship toManyInverse(String name, String targetType, Field<String> ownerColumn) {
         return new Relationship(name, targetType, true, null, null, ownerColumn, null, null, true, Input.NONE, false,
-                null, null, false, List.of(new Target(targetType, null)));
+                null, null, false, List.of(new Target(targetType, null)), null);
     }
 
     /** A to-many relationship read from the targets' column that names the owner ({@link #toManyInverse}). */
@@ -85,37 +95,53 @@ public record Relationship(String name, String targetType, boolean toMany, Field
             throw new IllegalStateException("the inverse relationship " + name + " cannot be written");
         }
         return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget,
-                joinOrganization, includable, newInput, requiredOnCreate, relatedPath, primaryFlag, extension, targets);
+                joinOrganization, includable, newInput, requiredOnCreate, relatedPath, primaryFlag, extension, targets, stored);
     }
 
     /** A create must give it (a to-many one with at least one identifier). */
     public Relationship asRequired() {
         return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget,
-                joinOrganization, includable, input, true, relatedPath, primaryFlag, extension, targets);
+                joinOrganization, includable, input, true, relatedPath, primaryFlag, extension, targets, stored);
     }
 
     /** The join table's tenant column, written with the caller's organization. */
     public Relationship joinOrganization(Field<String> column) {
         return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget, column,
-                includable, input, requiredOnCreate, relatedPath, primaryFlag, extension, targets);
+                includable, input, requiredOnCreate, relatedPath, primaryFlag, extension, targets, stored);
     }
 
     /** The relationship's {@code links.related}: {@code /pub/<type>/<id>/<path>}. */
     public Relationship relatedAt(String path) {
         return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget,
-                joinOrganization, includable, input, requiredOnCreate, path, primaryFlag, extension, targets);
+                joinOrganization, includable, input, requiredOnCreate, path, primaryFlag, extension, targets, stored);
     }
 
     /** A join-table flag written as {@code meta.primary} on each resource identifier. */
     public Relationship withPrimaryFlag(Field<Boolean> flag) {
         return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget,
-                joinOrganization, includable, input, requiredOnCreate, relatedPath, flag, extension, targets);
+                joinOrganization, includable, input, requiredOnCreate, relatedPath, flag, extension, targets, stored);
+    }
+
+    /**
+     * The linkage is also stored on the owner's row ({@link StoredLinkage}); {@code flags} is null unless the
+     * relationship has a primary flag.
+     */
+    public Relationship storedIn(Field<String[]> ids, Field<Boolean[]> flags) {
+        if (joinTable == null || joinOrganization == null) {
+            throw new IllegalStateException(name + ": only a join table that carries the tenant can be stored");
+        }
+        if ((flags == null) != (primaryFlag == null)) {
+            throw new IllegalStateException(name + ": stored flags go with a primary flag, and only with one");
+        }
+        return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget,
+                joinOrganization, includable, input, requiredOnCreate, relatedPath, primaryFlag, extension, targets,
+                new StoredLinkage(ids, flags));
     }
 
     /** Goes beyond the Fitbit Plus API (marked {@code x-openplus-extension} in the document). */
     public Relationship asExtension() {
         return new Relationship(name, targetType, toMany, foreignKey, joinTable, joinOwner, joinTarget,
-                joinOrganization, includable, input, requiredOnCreate, relatedPath, primaryFlag, true, targets);
+                joinOrganization, includable, input, requiredOnCreate, relatedPath, primaryFlag, true, targets, stored);
     }
 
     /** True when the identifier may be of several types ({@link #toOneOf}). */

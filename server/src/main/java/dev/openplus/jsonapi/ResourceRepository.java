@@ -445,10 +445,15 @@ public final class ResourceRepository {
      * rows alone answer (one index range, no join); otherwise each target is joined and its scope applied.
      */
     private <T> Field<T[]> linkageArray(ResourceType type, Relationship relationship, Caller caller,
-            Field<T> element, org.jooq.DataType<T[]> arrayType, String alias) {
+            Field<T> element, Field<T[]> stored, org.jooq.DataType<T[]> arrayType, String alias) {
         ResourceType target = registry.target(relationship);
         Optional<Condition> beyondOrganization = relationship.joinOrganization() == null ? Optional.empty()
                 : target.linkScope(relationship.joinTarget(), caller);
+        // The owner's row holds every join row of it, and they all carry its organization: where the caller's
+        // scope asks nothing more of them, the stored column is the linkage (no index probe per relationship).
+        if (stored != null && beyondOrganization.isPresent() && DSL.noCondition().equals(beyondOrganization.get())) {
+            return stored.as(alias);
+        }
         var rows = DSL.select(element).from(relationship.joinTable());
         var linked = beyondOrganization.isPresent()
                 ? rows.where(relationship.joinOwner().eq(type.id()))
@@ -489,11 +494,14 @@ public final class ResourceRepository {
             if (relationship.inverse()) {
                 fields.put(relationship.linkageAlias(), inverseLinkageArray(type, relationship, caller));
             } else if (relationship.toMany()) {
+                Relationship.StoredLinkage stored = relationship.stored();
                 fields.put(relationship.linkageAlias(), linkageArray(type, relationship, caller,
-                        relationship.joinTarget(), SQLDataType.CHAR(24).array(), relationship.linkageAlias()));
+                        relationship.joinTarget(), stored == null ? null : stored.ids(), SQLDataType.CHAR(24).array(),
+                        relationship.linkageAlias()));
                 if (relationship.primaryFlag() != null) {
                     fields.put(relationship.primaryAlias(), linkageArray(type, relationship, caller,
-                            relationship.primaryFlag(), SQLDataType.BOOLEAN.array(), relationship.primaryAlias()));
+                            relationship.primaryFlag(), stored == null ? null : stored.flags(),
+                            SQLDataType.BOOLEAN.array(), relationship.primaryAlias()));
                 }
             } else {
                 relationship.foreignKeys().forEach(key -> fields.putIfAbsent(key.getName(), key));

@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -13,6 +14,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
+import java.util.TreeMap;
 import java.util.function.BiPredicate;
 
 import org.jooq.DSLContext;
@@ -321,6 +324,12 @@ public final class ResourceWriter {
             if (!relationship.toMany() && relationship.isWritable()) {
                 relationship.foreignKeys().forEach(key -> columns.putIfAbsent(key.getName(), key));
             }
+            if (relationship.stored() != null) {
+                columns.putIfAbsent(relationship.stored().ids().getName(), relationship.stored().ids());
+                if (relationship.stored().flags() != null) {
+                    columns.putIfAbsent(relationship.stored().flags().getName(), relationship.stored().flags());
+                }
+            }
         }
         items.forEach(item -> item.columns().keySet().forEach(c -> columns.putIfAbsent(c.getName(), c)));
         List<Field<?>> ordered = new ArrayList<>(columns.values());
@@ -345,6 +354,9 @@ public final class ResourceWriter {
                     foreignKeyValues(relationship, item.linkedType(relationship), item.linkedId(relationship))
                             .forEach((column, value) -> row.put(column.getName(), value));
                 }
+                if (relationship.stored() != null) {
+                    storedLinkage(relationship, item.links().getOrDefault(relationship, List.of()), row);
+                }
             }
             item.columns().forEach((column, value) -> row.put(column.getName(), value));
             Object[] values = new Object[ordered.size()];
@@ -355,6 +367,30 @@ public final class ResourceWriter {
         }
         UnnestInsert.insert(dsl, type.table().getName(), ordered.stream().map(ResourceWriter::unnestColumn).toList(),
                 rows, null, null);
+    }
+
+    /**
+     * A new row's stored linkage, as the join table's trigger would compute it from the join rows inserted next
+     * (ids in order, flags in the same order): written with the row, so the trigger finds nothing to change
+     * and a bulk create does not write each row twice.
+     */
+    private static void storedLinkage(Relationship relationship, List<WriteItem.Link> links, Map<String, Object> row) {
+        TreeMap<String, Object> byId = new TreeMap<>();
+        for (WriteItem.Link link : links) {
+            byId.put(link.id(), relationship.primaryFlag() == null ? null
+                    : link.joinValues().getOrDefault(relationship.primaryFlag(), false));
+        }
+        row.put(relationship.stored().ids().getName(), arrayLiteral(byId.keySet()));
+        if (relationship.stored().flags() != null) {
+            row.put(relationship.stored().flags().getName(), arrayLiteral(byId.values()));
+        }
+    }
+
+    /** A PostgreSQL array literal of ids or flags (neither needs quoting); a null element is NULL. */
+    private static String arrayLiteral(Collection<?> values) {
+        StringJoiner literal = new StringJoiner(",", "{", "}");
+        values.forEach(value -> literal.add(value == null ? "NULL" : value.toString()));
+        return literal.toString();
     }
 
     /** One statement per to-many relationship for the whole batch; extra join columns (e.g. a primary flag) too. */
@@ -573,6 +609,13 @@ public final class ResourceWriter {
         }
         if (type == LocalDate.class) {
             return UnnestInsert.Column.of(name, "date");
+        }
+        // An array per row cannot be unnested from one array bind: each row's array travels as its literal.
+        if (type == String[].class) {
+            return new UnnestInsert.Column(name, "text", "bpchar[]");
+        }
+        if (type == Boolean[].class) {
+            return new UnnestInsert.Column(name, "text", "bool[]");
         }
         return UnnestInsert.Column.of(name, "text");
     }

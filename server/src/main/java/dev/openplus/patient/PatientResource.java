@@ -99,10 +99,13 @@ public final class PatientResource {
         JsonNode none = BodyReader.mapper().createArrayNode();
         GROUPS = Relationship.toMany("groups", "group", MEMBER, MEMBER_PATIENT, MEMBER_GROUP)
                 .joinOrganization(MEMBER_ORGANIZATION).withInput(Relationship.Input.CUSTOM).asRequired()
-                .relatedAt("groups");
+                .relatedAt("groups")
+                .storedIn(builder.column("group_ids", SQLDataType.CHAR(24).array()), null);
         COACHES = Relationship.toMany("coaches", "coach", PATIENT_COACH, COACH_PATIENT, COACH_COACH)
                 .joinOrganization(COACH_ORGANIZATION).withPrimaryFlag(COACH_PRIMARY)
-                .withInput(Relationship.Input.CUSTOM).relatedAt("coaches");
+                .withInput(Relationship.Input.CUSTOM).relatedAt("coaches")
+                .storedIn(builder.column("coach_ids", SQLDataType.CHAR(24).array()),
+                        builder.column("coach_primary_flags", SQLDataType.BOOLEAN.array()));
         TYPE = builder
                 .attribute(Attribute.string("first_name", firstName).maxLength(255))
                 .attribute(Attribute.string("last_name", lastName).maxLength(255))
