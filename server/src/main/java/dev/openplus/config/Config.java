@@ -22,7 +22,8 @@ public record Config(
         String webAppUrl,
         String bindAddress,
         Integer managementPort,
-        int httpThreads) {
+        int httpThreads,
+        String embeddedSharedBuffers) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -48,7 +49,9 @@ public record Config(
                 blankToNull(env.get("OPENPLUS_MANAGEMENT_PORT")) == null ? null
                         : intValue(env, "OPENPLUS_MANAGEMENT_PORT", 0),
                 atLeast(4, "OPENPLUS_HTTP_THREADS",
-                        intValue(env, "OPENPLUS_HTTP_THREADS", defaultHttpThreads())));
+                        intValue(env, "OPENPLUS_HTTP_THREADS", defaultHttpThreads())),
+                memorySize("OPENPLUS_PG_SHARED_BUFFERS",
+                        orDefault(blankToNull(env.get("OPENPLUS_PG_SHARED_BUFFERS")), defaultSharedBuffers())));
     }
 
     public boolean embeddedDatabase() {
@@ -58,25 +61,26 @@ public record Config(
     public Config withPort(int newPort) {
         return new Config(newPort, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
-                httpThreads);
+                httpThreads, embeddedSharedBuffers);
     }
 
     public Config withAccessTokenTtl(Duration ttl) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, ttl, refreshTokenTtl,
-                maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort, httpThreads);
+                maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort, httpThreads,
+                embeddedSharedBuffers);
     }
 
     /** Serve /metrics, /health and /ready on their own port (0: any free port), off the public one. */
     public Config withManagementPort(Integer port) {
         return new Config(this.port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, port,
-                httpThreads);
+                httpThreads, embeddedSharedBuffers);
     }
 
     public Config withBindAddress(String address) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, address, managementPort,
-                httpThreads);
+                httpThreads, embeddedSharedBuffers);
     }
 
     /**
@@ -85,6 +89,29 @@ public record Config(
      */
     static int defaultHttpThreads() {
         return Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * The embedded PostgreSQL's buffer cache: an eighth of the machine's memory (PostgreSQL's advice is a
+     * quarter for a machine of its own; here the JVM and the operating system's file cache share it), at least
+     * PostgreSQL's default of 128 MB and at most 8 GB. PostgreSQL's own default made a fetch at a million
+     * patients read most index and heap pages through the kernel (bench/README.md).
+     */
+    static String defaultSharedBuffers() {
+        long total = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getTotalMemorySize();
+        long megabytes = Math.max(128, Math.min(8192, total / 8 / (1024 * 1024)));
+        return megabytes + "MB";
+    }
+
+    /** A size as PostgreSQL reads it: a whole number with kB, MB or GB. */
+    private static String memorySize(String name, String value) {
+        String trimmed = value.trim();
+        if (!trimmed.matches("[1-9][0-9]{0,8}(kB|MB|GB)")) {
+            throw new IllegalArgumentException(name + " must be a size such as 512MB or 2GB (kB, MB or GB), got '"
+                    + value + "'");
+        }
+        return trimmed;
     }
 
     /** Jetty's acceptor and selector threads come out of the same pool, so a handful is the floor. */

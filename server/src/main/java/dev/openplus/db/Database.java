@@ -71,7 +71,7 @@ public final class Database implements AutoCloseable {
     public static Database open(Config config, boolean exclusive) throws IOException {
         Database database;
         if (config.embeddedDatabase()) {
-            EmbeddedPostgres pg = EmbeddedPostgres.open(config.dataDir(), exclusive);
+            EmbeddedPostgres pg = EmbeddedPostgres.open(config.dataDir(), exclusive, config.embeddedSharedBuffers());
             try {
                 database = new Database(pg, pg.jdbcUrl(), EmbeddedPostgres.USER, null, config.databasePoolSize());
             } catch (RuntimeException e) {

@@ -49,11 +49,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private Path lockFile;
     /** Lock files whose lock this JVM holds. */
     private static final java.util.Set<Path> LOCKED_BY_THIS_JVM = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final String sharedBuffers;
     private int port;
     private boolean owner;
 
-    private EmbeddedPostgres(Path dataDir) {
+    private EmbeddedPostgres(Path dataDir, String sharedBuffers) {
         this.dataDir = dataDir;
+        this.sharedBuffers = sharedBuffers;
         this.pgData = dataDir.resolve("pg");
         this.binDir = dataDir.resolve("pg-bin");
     }
@@ -65,7 +67,15 @@ public final class EmbeddedPostgres implements AutoCloseable {
      * @param exclusive a server passes true: another live owner is then an error, not something to join
      */
     public static EmbeddedPostgres open(Path dataDir, boolean exclusive) throws IOException {
-        EmbeddedPostgres pg = new EmbeddedPostgres(dataDir);
+        return open(dataDir, exclusive, "128MB");
+    }
+
+    /**
+     * @param sharedBuffers PostgreSQL's {@code shared_buffers} when this call starts it (e.g. "2GB"); one that
+     *                      is joined keeps the size it was started with
+     */
+    public static EmbeddedPostgres open(Path dataDir, boolean exclusive, String sharedBuffers) throws IOException {
+        EmbeddedPostgres pg = new EmbeddedPostgres(dataDir, sharedBuffers);
         pg.openInternal(exclusive);
         return pg;
     }
@@ -209,10 +219,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 "-c", "synchronous_commit=on",
                 "-c", "full_page_writes=on",
                 "-c", "timezone=UTC",
-                "-c", "max_connections=200");
+                "-c", "max_connections=200",
+                "-c", "shared_buffers=" + sharedBuffers);
         run(Duration.ofMinutes(3), bin("pg_ctl"), "-D", pgData.toString(), "-o", options,
                 "-l", dataDir.resolve("postgres.log").toString(), "-w", "-t", "170", "start");
-        LOG.info("embedded PostgreSQL started on 127.0.0.1:{} with data in {}", port, pgData);
+        LOG.info("embedded PostgreSQL started on 127.0.0.1:{} with data in {} (shared_buffers {})", port, pgData,
+                sharedBuffers);
     }
 
     private void stopPostmaster() throws IOException {

@@ -186,4 +186,26 @@ class OperationsTest {
         assertThat(max.find()).as("jetty_threads_config_max in /metrics").isTrue();
         assertThat(Double.parseDouble(max.group(1))).isEqualTo(server.config.httpThreads());
     }
+
+    @Test
+    void embeddedPostgresBufferCacheIsSizedFromTheMachineOrTheConfiguration() {
+        long total = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getTotalMemorySize();
+        long eighth = Math.max(128, Math.min(8192, total / 8 / (1024 * 1024)));
+        assertThat(Config.fromMap(Map.of()).embeddedSharedBuffers()).isEqualTo(eighth + "MB");
+        assertThat(Config.fromMap(Map.of("OPENPLUS_PG_SHARED_BUFFERS", " 2GB ")).embeddedSharedBuffers())
+                .isEqualTo("2GB");
+        for (String wrong : new String[] {"lots", "512", "0MB", "2 GB", "-1GB", "1TB"}) {
+            assertThatThrownBy(() -> Config.fromMap(Map.of("OPENPLUS_PG_SHARED_BUFFERS", wrong)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("OPENPLUS_PG_SHARED_BUFFERS must be a size such as 512MB or 2GB (kB, MB or GB), got '"
+                            + wrong + "'");
+        }
+        // The test server's PostgreSQL was started with the configured size (PostgreSQL reports it in its units).
+        TestServer server = TestServer.get();
+        long configured = Long.parseLong(server.config.embeddedSharedBuffers().replace("MB", ""));
+        long running = ((Number) server.database.dsl().fetchValue(
+                "select setting::bigint * 8 / 1024 from pg_settings where name = 'shared_buffers'")).longValue();
+        assertThat(running).isEqualTo(configured);
+    }
 }
