@@ -39,7 +39,9 @@ declare
     -- %%1$s: the owners the statement touched, from its transition tables. The owners are locked first: the
     -- UPDATE after the lock then reads the join rows with a snapshot that includes whatever the holder of the
     -- lock committed (an UPDATE that waited on a row lock would recheck the row, but compute the arrays from
-    -- its older snapshot and store a stale linkage).
+    -- its older snapshot and store a stale linkage). Rows whose version this transaction wrote need no lock:
+    -- it created them (no other transaction sees them) or updated them (it holds their lock already). That
+    -- spares a bulk create a lock, and its WAL record, per new patient.
     refresh text;
 begin
     if (flag_column is null) <> (flags_column is null) then
@@ -55,7 +57,8 @@ begin
         differs := differs || format(' or o.%I is distinct from %s', flags_column, computed_flags);
         emptied := emptied || format(', %I = ''{}''', flags_column);
     end if;
-    refresh := format('perform 1 from %1$s o where o.%2$I in (%%1$s) order by o.%2$I for update;'
+    refresh := format('perform 1 from %1$s o where o.%2$I in (%%1$s) and o.xmin <> pg_current_xact_id()::xid'
+            ' order by o.%2$I for update;'
             ' update %1$s o set %3$s where o.%2$I in (%%1$s) and (%4$s)', owner, owner_id_column, sets, differs);
     execute format($f$create function %I() returns trigger language plpgsql as $body$
             begin
