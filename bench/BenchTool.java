@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -436,18 +438,29 @@ public final class BenchTool {
 
     /**
      * The baseline: the same rows (patient, its group membership, its identifier) inserted by a plain JDBC
-     * batch, one transaction per bulk, as fast as the driver and PostgreSQL allow.
+     * batch, one transaction per bulk, as fast as the driver and PostgreSQL allow. Where the patient row
+     * stores its group linkage (V12), it is written with the row, as the server writes it; otherwise the join
+     * table's trigger would update every patient a second time and slow the baseline down.
      */
     static double bulkJdbc(String jdbcUrl, String organizationId, String groupId, int requests, int size)
             throws Exception {
         try (Connection connection = DriverManager.getConnection(jdbcUrl + "?reWriteBatchedInserts=true", "postgres", null)) {
+            boolean storedLinkage;
+            try (Statement check = connection.createStatement();
+                    ResultSet column = check.executeQuery("select count(*) from information_schema.columns"
+                            + " where table_name = 'patient' and column_name = 'group_ids'")) {
+                column.next();
+                storedLinkage = column.getLong(1) > 0;
+            }
             connection.setAutoCommit(false);
             long start = System.nanoTime();
             for (int r = 0; r < requests; r++) {
                 String prefix = "jdbc-" + UUID.randomUUID();
                 List<String> ids = new ArrayList<>(size);
-                try (PreparedStatement patient = connection.prepareStatement(
-                        "insert into patient (id, organization_id, first_name, last_name, birth_date, gender, identifiers)"
+                try (PreparedStatement patient = connection.prepareStatement(storedLinkage
+                        ? "insert into patient (id, organization_id, first_name, last_name, birth_date, gender, identifiers,"
+                                + " group_ids) values (?, ?, ?, ?, ?::date, ?, ?::jsonb, array[?]::char(24)[])"
+                        : "insert into patient (id, organization_id, first_name, last_name, birth_date, gender, identifiers)"
                                 + " values (?, ?, ?, ?, ?::date, ?, ?::jsonb)")) {
                     for (int i = 0; i < size; i++) {
                         String id = String.format("%08x%016x", (int) (System.currentTimeMillis() / 1000),
@@ -460,6 +473,9 @@ public final class BenchTool {
                         patient.setString(5, "1970-01-01");
                         patient.setString(6, i % 2 == 0 ? "female" : "male");
                         patient.setString(7, "[{\"system\":\"BENCH\",\"value\":\"" + prefix + "-" + i + "\",\"unique\":true}]");
+                        if (storedLinkage) {
+                            patient.setString(8, groupId);
+                        }
                         patient.addBatch();
                     }
                     patient.executeBatch();
