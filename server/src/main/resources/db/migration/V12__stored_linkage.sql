@@ -14,13 +14,27 @@
 -- array is exactly the scope-restricted linkage; a group-scoped caller's linkage is still read from the join
 -- table with its scope applied.
 
--- The installed linkages, so that the server can check that every stored relationship it describes is kept.
+-- The installed linkages (a test checks them against the described relationships), each with the statement
+-- that sets every owner's arrays from its join rows.
 create table stored_linkage (
     owner_table  text not null,
     ids_column   text not null,
     link_table   text not null,
+    refresh      text not null,
     primary key (owner_table, ids_column)
 );
+
+-- Sets every stored linkage afresh from the join rows: for an operator who changed join rows with triggers
+-- disabled (select stored_linkage_refresh()). Writers of the join tables wait until it commits.
+create function stored_linkage_refresh() returns void language plpgsql as $$
+declare
+    installed stored_linkage;
+begin
+    for installed in select * from stored_linkage order by owner_table, ids_column loop
+        execute format('lock table %s in share row exclusive mode', installed.link_table);
+        execute installed.refresh;
+    end loop;
+end $$;
 
 -- Keeps owner.ids_column (and owner.flags_column, when given) equal to the owner's join rows from now on:
 -- the targets in target order and their flags in the same order, '{}' for an owner without join rows. As with
@@ -85,7 +99,8 @@ begin
             ' for each statement execute function %I()', prefix || '_update', link, prefix || '_moved');
     execute format('create trigger %I after truncate on %s for each statement execute function %I()',
             prefix || '_truncate', link, prefix || '_emptied');
-    insert into stored_linkage (owner_table, ids_column, link_table) values (owner::text, ids_column, link::text);
+    insert into stored_linkage (owner_table, ids_column, link_table, refresh)
+    values (owner::text, ids_column, link::text, format('update %1$s o set %2$s where %3$s', owner, sets, differs));
     -- The rows there are now, for every owner (creating the triggers locked the join table against writes
     -- until the migration commits).
     execute format('update %1$s o set %2$s where %3$s', owner, sets, differs);
