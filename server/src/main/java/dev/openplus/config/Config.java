@@ -94,8 +94,8 @@ public record Config(
     /**
      * The embedded PostgreSQL's buffer cache: an eighth of the machine's memory (PostgreSQL's advice is a
      * quarter for a machine of its own; here the JVM and the operating system's file cache share it), at least
-     * PostgreSQL's default of 128 MB and at most 8 GB. PostgreSQL's own default made a fetch at a million
-     * patients read most index and heap pages through the kernel (bench/README.md).
+     * PostgreSQL's default of 128 MB and at most 8 GB. That default holds a small part of a large
+     * organization's tables (2.2 GB of patients at a million), so random fetches missed it (docs/operations.md).
      */
     static String defaultSharedBuffers() {
         long total = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
