@@ -451,7 +451,8 @@ public final class ResourceRepository {
                 : target.linkScope(relationship.joinTarget(), caller);
         // The owner's row holds every join row of it, and they all carry its organization: where the caller's
         // scope asks nothing more of them, the stored column is the linkage (no index probe per relationship).
-        if (stored != null && beyondOrganization.isPresent() && DSL.noCondition().equals(beyondOrganization.get())) {
+        // DSL.noCondition() is a singleton, and a link scope that asks nothing more returns exactly it.
+        if (stored != null && beyondOrganization.isPresent() && beyondOrganization.get() == DSL.noCondition()) {
             return stored.as(alias);
         }
         var rows = DSL.select(element).from(relationship.joinTable());

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -75,10 +76,10 @@ class StoredLinkageTest {
 
     private static Map<String, Object> coached(Map<String, Object> resource, String coach, boolean primary) {
         @SuppressWarnings("unchecked")
-        Map<String, Object> relationships = new java.util.LinkedHashMap<>((Map<String, Object>) resource.get("relationships"));
+        Map<String, Object> relationships = new LinkedHashMap<>((Map<String, Object>) resource.get("relationships"));
         relationships.put("coaches", Map.of("data",
                 List.of(Map.of("type", "coach", "id", coach, "meta", Map.of("primary", primary)))));
-        Map<String, Object> copy = new java.util.LinkedHashMap<>(resource);
+        Map<String, Object> copy = new LinkedHashMap<>(resource);
         copy.put("relationships", relationships);
         return copy;
     }
