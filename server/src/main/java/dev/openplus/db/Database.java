@@ -149,6 +149,11 @@ public final class Database implements AutoCloseable {
         poolMetrics.remove(registry);
     }
 
+    /** The embedded PostgreSQL, or null for an external database. */
+    EmbeddedPostgres embedded() {
+        return embedded;
+    }
+
     public boolean reachable() {
         try (Connection connection = dataSource.getConnection()) {
             return connection.isValid(2);

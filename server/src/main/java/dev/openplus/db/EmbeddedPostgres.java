@@ -51,6 +51,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private static final java.util.Set<Path> LOCKED_BY_THIS_JVM = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final String sharedBuffers;
     private int port;
+    /** The postmaster's Unix-domain socket file, or null when it listens on TCP only (see socketDirectory). */
+    private Path socketFile;
     private boolean owner;
 
     private EmbeddedPostgres(Path dataDir, String sharedBuffers) {
@@ -84,8 +86,28 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return port;
     }
 
+    /**
+     * Over the postmaster's Unix-domain socket when it has one (every connection of this process: the pool, the
+     * LISTEN connection, the admin commands), else over TCP. The host and port stay in the URL for the driver,
+     * which {@link UnixSocketFactory} then ignores.
+     */
     public String jdbcUrl() {
+        String tcp = tcpJdbcUrl();
+        if (socketFile == null) {
+            return tcp;
+        }
+        return tcp + "?socketFactory=" + UnixSocketFactory.class.getName() + "&socketFactoryArg="
+                + java.net.URLEncoder.encode(socketFile.toString(), StandardCharsets.UTF_8);
+    }
+
+    /** Over TCP on the loopback interface, as other tools (psql, pgbench) reach it. */
+    public String tcpJdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
+    }
+
+    /** The Unix-domain socket file the JDBC URL goes through, if there is one. */
+    public Optional<Path> socketFile() {
+        return Optional.ofNullable(socketFile);
     }
 
     /** True when this process started PostgreSQL and will stop it on close. */
@@ -125,6 +147,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             }
             port = runningPort.orElseThrow(() -> new IllegalStateException(
                     "the OpenPlus process that owns " + dataDir + " has no PostgreSQL running yet; try again"));
+            socketFile = runningSocketFile(port).orElse(null);
             owner = false;
             return;
         }
@@ -139,6 +162,36 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
         port = freePort();
         startPostmaster();
+    }
+
+    /**
+     * Where the postmaster puts its Unix-domain socket: {@code <data dir>/run}, readable by this user only. None
+     * when the socket file's path would be longer than the operating system allows (107 bytes) or holds
+     * characters that pg_ctl's command line would have to quote; PostgreSQL then listens on TCP only.
+     */
+    private Optional<Path> socketDirectory() {
+        Path directory = dataDir.toAbsolutePath().normalize().resolve("run");
+        String file = directory.resolve(".s.PGSQL." + port).toString();
+        if (file.getBytes(StandardCharsets.UTF_8).length > 107 || !file.matches("[A-Za-z0-9._/+-]+")) {
+            return Optional.empty();
+        }
+        return Optional.of(directory);
+    }
+
+    /** The socket file named in a running postmaster's postmaster.pid (its fifth line), if it exists. */
+    private Optional<Path> runningSocketFile(int runningPort) throws IOException {
+        Path pidFile = pgData.resolve("postmaster.pid");
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.empty();
+        }
+        if (lines.size() < 5 || lines.get(4).isBlank()) {
+            return Optional.empty();
+        }
+        Path file = Path.of(lines.get(4).trim()).resolve(".s.PGSQL." + runningPort);
+        return Files.exists(file) ? Optional.of(file) : Optional.empty();
     }
 
     /** The port of a postmaster that is alive for this data directory, if any. */
@@ -210,11 +263,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     private void startPostmaster() throws IOException {
+        Optional<Path> socketDirectory = socketDirectory();
+        if (socketDirectory.isPresent()) {
+            Files.createDirectories(socketDirectory.get());
+            Files.setPosixFilePermissions(socketDirectory.get(), PosixFilePermissions.fromString("rwx------"));
+        }
         // Durability first: this directory holds the operator's real data.
         String options = String.join(" ",
                 "-p", Integer.toString(port),
                 "-c", "listen_addresses=127.0.0.1",
-                "-c", "unix_socket_directories=",
+                "-c", "unix_socket_directories=" + socketDirectory.map(Path::toString).orElse(""),
                 "-c", "fsync=on",
                 "-c", "synchronous_commit=on",
                 "-c", "full_page_writes=on",
@@ -223,8 +281,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 "-c", "shared_buffers=" + sharedBuffers);
         run(Duration.ofMinutes(3), bin("pg_ctl"), "-D", pgData.toString(), "-o", options,
                 "-l", dataDir.resolve("postgres.log").toString(), "-w", "-t", "170", "start");
-        LOG.info("embedded PostgreSQL started on 127.0.0.1:{} with data in {} (shared_buffers {})", port, pgData,
-                sharedBuffers);
+        socketFile = socketDirectory.map(directory -> directory.resolve(".s.PGSQL." + port))
+                .filter(Files::exists).orElse(null);
+        LOG.info("embedded PostgreSQL started on 127.0.0.1:{}{} with data in {} (shared_buffers {})", port,
+                socketFile == null ? "" : " and " + socketFile, pgData, sharedBuffers);
     }
 
     private void stopPostmaster() throws IOException {
