@@ -444,7 +444,7 @@ public final class BenchTool {
      */
     static double bulkJdbc(String jdbcUrl, String organizationId, String groupId, int requests, int size)
             throws Exception {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl + "?reWriteBatchedInserts=true", "postgres", null)) {
+        try (Connection connection = DriverManager.getConnection(batched(jdbcUrl), "postgres", null)) {
             boolean storedLinkage;
             try (Statement check = connection.createStatement();
                     ResultSet column = check.executeQuery("select count(*) from information_schema.columns"
@@ -545,10 +545,15 @@ public final class BenchTool {
         return requests * (double) size / ((System.nanoTime() - start) / 1e9);
     }
 
+    /** The URL with the driver's multi-row rewriting of batched inserts on (the server's pool has it on too). */
+    static String batched(String jdbcUrl) {
+        return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
+    }
+
     /** The baseline: the same rows (the metric and its result) by a plain JDBC batch, one transaction per bulk. */
     static double metricBulkJdbc(String jdbcUrl, String organizationId, String patientId, int requests, int size)
             throws Exception {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl + "?reWriteBatchedInserts=true", "postgres", null)) {
+        try (Connection connection = DriverManager.getConnection(batched(jdbcUrl), "postgres", null)) {
             connection.setAutoCommit(false);
             long start = System.nanoTime();
             for (int r = 0; r < requests; r++) {
