@@ -41,7 +41,7 @@ public final class TestServer {
     public static synchronized TestServer get() {
         if (instance == null) {
             try {
-                Path dataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "test-data-");
+                Path dataDir = shortPath(Files.createTempDirectory(Path.of("target").toAbsolutePath(), "test-data-"));
                 Config config = Config.fromMap(Map.of("OPENPLUS_DATA_DIR", dataDir.toString(), "OPENPLUS_PORT", "0"));
                 Database database = Database.open(config, true);
                 Application application = Application.start(config, database, ProbeResource.install(database.dsl()));
@@ -55,6 +55,26 @@ public final class TestServer {
             }
         }
         return instance;
+    }
+
+    /**
+     * The data directory through a short symbolic link in the temporary directory: the embedded PostgreSQL's
+     * socket file lives in it, and its path must fit the operating system's 107 bytes wherever the project is
+     * cloned (a longer one falls back to TCP, and the tests of the socket would not see it). The data itself
+     * stays under target/.
+     */
+    private static Path shortPath(Path dataDir) throws IOException {
+        Path link = Files.createTempDirectory("openplus-").resolve("d");
+        Files.createSymbolicLink(link, dataDir);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                Files.deleteIfExists(link);
+                Files.deleteIfExists(link.getParent());
+            } catch (IOException ignored) {
+                // a link left in the temporary directory is harmless
+            }
+        }));
+        return link;
     }
 
     public Api api() {
