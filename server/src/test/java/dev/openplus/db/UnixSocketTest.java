@@ -182,7 +182,7 @@ class UnixSocketTest {
 
     @Test
     void aProcessJoiningARunningPostgresFindsItsSocketFile() throws Exception {
-        Path dataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "pg-join-");
+        Path dataDir = TestServer.shortDataDir("pg-join-");
         try (EmbeddedPostgres owner = EmbeddedPostgres.open(dataDir, true);
                 EmbeddedPostgres joined = EmbeddedPostgres.open(dataDir, false)) {
             assertThat(joined.owner()).isFalse();
@@ -192,6 +192,8 @@ class UnixSocketTest {
                     EmbeddedPostgres.USER, null)) {
                 assertThat(serverAddress(connection)).isNull();
             }
+        } finally {
+            TestServer.removeLink(dataDir);
         }
     }
 

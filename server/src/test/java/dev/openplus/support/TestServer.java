@@ -41,7 +41,7 @@ public final class TestServer {
     public static synchronized TestServer get() {
         if (instance == null) {
             try {
-                Path dataDir = shortPath(Files.createTempDirectory(Path.of("target").toAbsolutePath(), "test-data-"));
+                Path dataDir = shortDataDir("test-data-");
                 Config config = Config.fromMap(Map.of("OPENPLUS_DATA_DIR", dataDir.toString(), "OPENPLUS_PORT", "0"));
                 Database database = Database.open(config, true);
                 Application application = Application.start(config, database, ProbeResource.install(database.dsl()));
@@ -49,6 +49,7 @@ public final class TestServer {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     application.close();
                     database.close();
+                    removeLink(dataDir);
                 }));
             } catch (Exception e) {
                 throw new IllegalStateException("could not start the test server", e);
@@ -58,23 +59,26 @@ public final class TestServer {
     }
 
     /**
-     * The data directory through a short symbolic link in the temporary directory: the embedded PostgreSQL's
-     * socket file lives in it, and its path must fit the operating system's 107 bytes wherever the project is
-     * cloned (a longer one falls back to TCP, and the tests of the socket would not see it). The data itself
-     * stays under target/.
+     * A new data directory under target/, named through a short symbolic link in the temporary directory.
+     * The embedded PostgreSQL's socket file lives in it, and its path must fit the operating system's 107
+     * bytes wherever the project is cloned (a longer one falls back to TCP, and the tests of the socket would
+     * not see it). The caller removes the link ({@link #removeLink}) after stopping PostgreSQL.
      */
-    private static Path shortPath(Path dataDir) throws IOException {
+    public static Path shortDataDir(String prefix) throws IOException {
+        Path dataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), prefix);
         Path link = Files.createTempDirectory("openplus-").resolve("d");
         Files.createSymbolicLink(link, dataDir);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                Files.deleteIfExists(link);
-                Files.deleteIfExists(link.getParent());
-            } catch (IOException ignored) {
-                // a link left in the temporary directory is harmless
-            }
-        }));
         return link;
+    }
+
+    /** Removes what {@link #shortDataDir} put in the temporary directory, once PostgreSQL has stopped. */
+    public static void removeLink(Path link) {
+        try {
+            Files.deleteIfExists(link);
+            Files.deleteIfExists(link.getParent());
+        } catch (IOException ignored) {
+            // a link left in the temporary directory is harmless
+        }
     }
 
     public Api api() {
