@@ -222,7 +222,7 @@ public final class Application implements AutoCloseable {
         java.util.Map<String, Handler> managementEndpoints = ManagementServer.endpoints(database, metrics);
 
         Javalin javalin = HttpServer.create(config.maxBodyBytes(), config.httpThreads(), tokens, metrics.registry(),
-                table, cfg -> {
+                table, config.directReads() ? operations : List.of(), cfg -> {
             RouteTable routes = new RouteTable(cfg.routes, table);
             if (config.managementPort() == null) {
                 managementEndpoints.forEach(routes::get);

@@ -23,7 +23,8 @@ public record Config(
         String bindAddress,
         Integer managementPort,
         int httpThreads,
-        String embeddedSharedBuffers) {
+        String embeddedSharedBuffers,
+        boolean directReads) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -51,7 +52,8 @@ public record Config(
                 atLeast(4, "OPENPLUS_HTTP_THREADS",
                         intValue(env, "OPENPLUS_HTTP_THREADS", defaultHttpThreads())),
                 memorySize("OPENPLUS_PG_SHARED_BUFFERS",
-                        orDefault(blankToNull(env.get("OPENPLUS_PG_SHARED_BUFFERS")), defaultSharedBuffers())));
+                        orDefault(blankToNull(env.get("OPENPLUS_PG_SHARED_BUFFERS")), defaultSharedBuffers())),
+                booleanValue(env, "OPENPLUS_HTTP_DIRECT_READS", true));
     }
 
     public boolean embeddedDatabase() {
@@ -61,26 +63,33 @@ public record Config(
     public Config withPort(int newPort) {
         return new Config(newPort, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
-                httpThreads, embeddedSharedBuffers);
+                httpThreads, embeddedSharedBuffers, directReads);
     }
 
     public Config withAccessTokenTtl(Duration ttl) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, ttl, refreshTokenTtl,
                 maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort, httpThreads,
-                embeddedSharedBuffers);
+                embeddedSharedBuffers, directReads);
     }
 
     /** Serve /metrics, /health and /ready on their own port (0: any free port), off the public one. */
     public Config withManagementPort(Integer port) {
         return new Config(this.port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, port,
-                httpThreads, embeddedSharedBuffers);
+                httpThreads, embeddedSharedBuffers, directReads);
+    }
+
+    /** Whether fetches by id are answered in front of the web framework ({@code OPENPLUS_HTTP_DIRECT_READS}). */
+    public Config withDirectReads(boolean direct) {
+        return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
+                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
+                httpThreads, embeddedSharedBuffers, direct);
     }
 
     public Config withBindAddress(String address) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, address, managementPort,
-                httpThreads, embeddedSharedBuffers);
+                httpThreads, embeddedSharedBuffers, directReads);
     }
 
     /**
@@ -136,6 +145,18 @@ public record Config(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be a whole number, got '" + value + "'");
         }
+    }
+
+    private static boolean booleanValue(Map<String, String> env, String name, boolean fallback) {
+        String value = blankToNull(env.get(name));
+        if (value == null) {
+            return fallback;
+        }
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(name + " must be true or false, got '" + value + "'");
+        };
     }
 
     private static String orDefault(String value, String fallback) {

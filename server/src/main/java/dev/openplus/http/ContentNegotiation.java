@@ -18,8 +18,8 @@ final class ContentNegotiation {
     private ContentNegotiation() {
     }
 
-    static void checkAccept(Context ctx) {
-        String accept = ctx.header("Accept");
+    /** @param accept the request's {@code Accept} header, or null */
+    static void checkAccept(String accept) {
         if (accept == null || accept.isBlank()) {
             return;
         }

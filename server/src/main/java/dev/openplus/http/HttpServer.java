@@ -1,8 +1,7 @@
 package dev.openplus.http;
 
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -14,6 +13,7 @@ import dev.openplus.jsonapi.ApiError;
 import dev.openplus.jsonapi.ApiException;
 import dev.openplus.jsonapi.DocumentWriter;
 import dev.openplus.jsonapi.ErrorCode;
+import dev.openplus.jsonapi.Operation;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -25,7 +25,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * becomes a JSON:API error document, never a stack trace), the access log and the metrics.
  */
 public final class HttpServer {
-    private static final Logger ACCESS = LoggerFactory.getLogger("openplus.access");
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     private static final DocumentWriter WRITER = new DocumentWriter();
 
@@ -47,10 +46,13 @@ public final class HttpServer {
     /**
      * @param routeTable every route as "METHOD /path" ({@code routes} fills it): tells a wrong method from an
      *                   unknown route before the media type is checked, and lists a 405's Allow header
+     * @param directReads operations whose fetches by id {@link DirectReads} answers in front of Javalin (their
+     *                    routes are registered with Javalin all the same); empty to leave every request to Javalin
      */
     public static Javalin create(long maxBodyBytes, int httpThreads, TokenService tokens,
-            PrometheusMeterRegistry metrics, List<String> routeTable, Routes routes) {
+            PrometheusMeterRegistry metrics, List<String> routeTable, List<Operation> directReads, Routes routes) {
         RouteMethods methods = new RouteMethods(routeTable);
+        RequestLog requestLog = new RequestLog(metrics);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             // Javalin's default pool grows to 250 threads: under load each of them waits for one of the pool's
@@ -62,6 +64,12 @@ public final class HttpServer {
             config.http.prefer405over404 = true;
             config.http.defaultContentType = DocumentWriter.MEDIA_TYPE;
             config.router.ignoreTrailingSlashes = false;
+            if (!directReads.isEmpty()) {
+                // Javalin puts its servlet handler inside the server's handler when that is a wrapper; the route
+                // table is complete only once the routes are registered, hence the late copy.
+                config.jetty.modifyServer(server -> server.setHandler(
+                        new DirectReads(directReads, routeTable, tokens, requestLog, metrics)));
+            }
 
             config.routes.before(ctx -> {
                 Exchange.begin(ctx);
@@ -69,7 +77,8 @@ public final class HttpServer {
                     return;
                 }
                 if (!isPublic(ctx)) {
-                    Exchange.authenticate(ctx, authenticate(ctx, tokens));
+                    Exchange.authenticate(ctx, authenticate(ctx.header("Authorization"), tokens,
+                            challenge -> ctx.header("WWW-Authenticate", challenge)));
                 }
                 // The method before the media type: a wrong method is a 405 whatever body it carries.
                 List<String> allowed = methods.allowed(ctx.path());
@@ -83,7 +92,7 @@ public final class HttpServer {
                 if (!isPublic(ctx)) {
                     ContentNegotiation.checkContentType(ctx);
                 }
-                ContentNegotiation.checkAccept(ctx);
+                ContentNegotiation.checkAccept(ctx.header("Accept"));
             });
 
             routes.register(config);
@@ -123,34 +132,25 @@ public final class HttpServer {
                 response.setStatus(500);
             });
 
-            RequestTimers timers = new RequestTimers(metrics);
-            config.requestLogger.http((ctx, millis) -> {
-                String route = route(ctx);
-                int status = ctx.status().getCode();
-                String method = ctx.method().name();
-                timers.get(method, route, status).record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS);
-                if (ACCESS.isInfoEnabled()) {
-                    Principal principal = Exchange.principalOrNull(ctx);
-                    ACCESS.info("req_id={} client={} method={} route={} status={} duration_ms={}",
-                            Exchange.reqId(ctx), principal == null ? "-" : principal.clientId(), method, route,
-                            status, String.format(Locale.ROOT, "%.1f", millis));
-                }
-            });
+            config.requestLogger.http((ctx, millis) -> requestLog.record(ctx.method().name(), route(ctx),
+                    ctx.status().getCode(), Exchange.principalOrNull(ctx), Exchange.reqId(ctx), millis));
         });
     }
 
-    /** RFC 6750 §3: a bare challenge when no token came, {@code error="invalid_token"} for a bad one. */
-    private static Principal authenticate(Context ctx, TokenService tokens) {
-        String authorization = ctx.header("Authorization");
+    /**
+     * The caller of an {@code Authorization} header. RFC 6750 §3: {@code challenge} gets a bare
+     * {@code WWW-Authenticate} value when no token came, {@code error="invalid_token"} for a bad one.
+     */
+    static Principal authenticate(String authorization, TokenService tokens, Consumer<String> challenge) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 || authorization.substring(7).isBlank()) {
-            ctx.header("WWW-Authenticate", "Bearer");
+            challenge.accept("Bearer");
             throw ApiException.unauthorized("a valid bearer token is required (Authorization: Bearer <access_token>)");
         }
         try {
             return tokens.authenticate(authorization.substring(7).trim());
         } catch (ApiException e) {
-            ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\", error_description=\""
+            challenge.accept("Bearer error=\"invalid_token\", error_description=\""
                     + e.getMessage().replace('"', '\'').replace('\\', '/') + "\"");
             throw e;
         }
@@ -189,6 +189,10 @@ public final class HttpServer {
         if (status == 401 && ctx.res().getHeader("WWW-Authenticate") == null) {
             ctx.header("WWW-Authenticate", "Bearer");
         }
-        Exchange.respond(ctx, status, WRITER.errors(errors, Exchange.reqId(ctx)));
+        Exchange.respond(ctx, status, errorDocument(errors, Exchange.reqId(ctx)));
+    }
+
+    static byte[] errorDocument(List<ApiError> errors, String reqId) {
+        return WRITER.errors(errors, reqId);
     }
 }
