@@ -77,7 +77,7 @@ class DirectReadsTest {
                 Probe.of(patient + "?include=groups&include=coaches", token),
                 Probe.of(patient + "?page%5Blimit%5D=5", token),
                 Probe.of(patient + "?unknown=1", token),
-                Probe.of(patient + "?include=%zz", token),
+                Probe.of(patient + "?include=%E0%A4", token),
                 Probe.of("/pub/patient/" + otherTenantsPatient, token),
                 Probe.of("/pub/patient/not-an-id", token),
                 Probe.of("/pub/patient/" + patientId.substring(0, patientId.length() - 1) + "0", token),
