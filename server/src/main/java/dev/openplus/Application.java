@@ -128,6 +128,7 @@ public final class Application implements AutoCloseable {
                 config.webAppUrl());
         ResourceWriter writer = new ResourceWriter(resources, config.maxBulkItems());
         Metrics metrics = new Metrics(database);
+        metrics.bindFetchBatches(resources);
         TokenService tokens = new TokenService(database, config.accessTokenTtl(), config.refreshTokenTtl(),
                 metrics.registry());
         RevocationListener revocations = new RevocationListener(database, tokens).start();

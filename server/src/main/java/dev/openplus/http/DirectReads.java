@@ -85,40 +85,26 @@ final class DirectReads extends Handler.Wrapper {
         String reqId = RequestIds.next();
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, DocumentWriter.MEDIA_TYPE);
         response.getHeaders().put("X-Request-Id", reqId);
-        DirectExchange exchange = new DirectExchange(request, path, path.substring(path.lastIndexOf('/') + 1), reqId);
-        // As in Javalin's log: a request turned away before its route handler ran counts as unmatched.
-        String route = "unmatched";
-        int status;
-        byte[] body;
+        DirectExchange exchange = new DirectExchange(request, response, callback, path,
+                path.substring(path.lastIndexOf('/') + 1), reqId, start);
         try {
             exchange.principal = HttpServer.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), tokens,
                     challenge -> response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, challenge));
             ContentNegotiation.checkAccept(request.getHeaders().get(HttpHeader.ACCEPT));
-            route = operation.path();
+            exchange.route = operation.path();
             operation.handler().handle(exchange);
-            if (exchange.document == null) {
+            if (!exchange.answeredOrDeferred()) {
                 throw new IllegalStateException(operation.operationId() + " did not answer");
             }
-            status = exchange.status;
-            body = exchange.document;
-        } catch (ApiException e) {
-            status = e.status();
-            body = HttpServer.errorDocument(e.errors(), reqId);
-            if (status == 401 && !response.getHeaders().contains(HttpHeader.WWW_AUTHENTICATE)) {
-                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-            }
-        } catch (Exception e) {
-            LOG.error("request GET {} failed (req_id {})", path, reqId, e);
-            status = 500;
-            body = HttpServer.errorDocument(List.of(new ApiError(ErrorCode.InternalError,
-                    "the server could not complete the request; quote req_id when reporting it")), reqId);
+        } catch (RuntimeException e) {
+            exchange.fail(e);
         }
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-        response.write(true, ByteBuffer.wrap(body), callback);
-        requestLog.record("GET", route, status, exchange.principal, reqId,
-                (System.nanoTime() - start) / 1_000_000.0);
         return true;
+    }
+
+    /** The error document of an exception the handler threw or answered with, as Javalin's handlers write it. */
+    private static int errorStatus(RuntimeException e) {
+        return e instanceof ApiException api ? api.status() : 500;
     }
 
     /** The fetch this request is, when it is one answered here; null sends it on to Javalin. */
@@ -149,21 +135,33 @@ final class DirectReads extends Handler.Wrapper {
         return true;
     }
 
-    /** The engine's view of a direct fetch; the answer is kept until the handler returns. */
-    private static final class DirectExchange implements ApiExchange {
+    /**
+     * The engine's view of a direct fetch. The answer is written when it is given: during the handler, or later
+     * from the thread of a statement that read this request's id with others ({@link #deferAnswer()}).
+     */
+    private final class DirectExchange implements ApiExchange {
         private final Request request;
+        private final Response response;
+        private final Callback callback;
         private final String path;
         private final String id;
         private final String reqId;
+        private final long start;
+        private final java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+        private volatile boolean deferred;
         private Principal principal;
-        private int status;
-        private byte[] document;
+        /** As in Javalin's log: a request turned away before its route handler ran counts as unmatched. */
+        private String route = "unmatched";
 
-        DirectExchange(Request request, String path, String id, String reqId) {
+        DirectExchange(Request request, Response response, Callback callback, String path, String id, String reqId,
+                long start) {
             this.request = request;
+            this.response = response;
+            this.callback = callback;
             this.path = path;
             this.id = id;
             this.reqId = reqId;
+            this.start = start;
         }
 
         @Override
@@ -202,9 +200,46 @@ final class DirectReads extends Handler.Wrapper {
         }
 
         @Override
+        public boolean deferAnswer() {
+            deferred = true;
+            return true;
+        }
+
+        boolean answeredOrDeferred() {
+            return deferred || answered.get();
+        }
+
+        @Override
         public void respond(int status, byte[] document) {
-            this.status = status;
-            this.document = document;
+            write(status, document);
+        }
+
+        @Override
+        public void fail(RuntimeException e) {
+            int status = errorStatus(e);
+            if (e instanceof ApiException api) {
+                if (status == 401 && !response.getHeaders().contains(HttpHeader.WWW_AUTHENTICATE)) {
+                    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+                }
+                write(status, HttpServer.errorDocument(api.errors(), reqId));
+            } else {
+                LOG.error("request GET {} failed (req_id {})", path, reqId, e);
+                write(status, HttpServer.errorDocument(List.of(new ApiError(ErrorCode.InternalError,
+                        "the server could not complete the request; quote req_id when reporting it")), reqId));
+            }
+        }
+
+        /** Writes the one answer; a second is a bug in the handler and is dropped. */
+        private void write(int status, byte[] body) {
+            if (!answered.compareAndSet(false, true)) {
+                LOG.error("request GET {} was answered twice (req_id {}); the second answer ({}) is dropped", path,
+                        reqId, status);
+                return;
+            }
+            response.setStatus(status);
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+            response.write(true, ByteBuffer.wrap(body), callback);
+            requestLog.record("GET", route, status, principal, reqId, (System.nanoTime() - start) / 1_000_000.0);
         }
     }
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import org.eclipse.jetty.util.thread.ThreadPool;
 
 import dev.openplus.db.Database;
+import dev.openplus.jsonapi.ResourceEndpoints;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics;
@@ -47,6 +49,17 @@ public final class Metrics implements AutoCloseable {
     /** Jetty's request thread pool: threads busy, idle, the configured bounds and the queue. */
     public void bindJetty(ThreadPool threadPool) {
         new JettyServerThreadPoolMetrics(threadPool, Tags.empty()).bindTo(registry);
+    }
+
+    /**
+     * Fetches by id answered by shared statements: the statements and the fetches, whose ratio is the mean
+     * batch (docs/operations.md, "Batched fetches").
+     */
+    public void bindFetchBatches(ResourceEndpoints resources) {
+        FunctionCounter.builder("openplus.fetch.batch.statements", resources, ResourceEndpoints::batchedFetchStatements)
+                .description("Statements that read fetches by id together").register(registry);
+        FunctionCounter.builder("openplus.fetch.batch.fetches", resources, ResourceEndpoints::batchedFetches)
+                .description("Fetches by id answered by those statements").register(registry);
     }
 
     /** The Prometheus text exposition of every meter. */

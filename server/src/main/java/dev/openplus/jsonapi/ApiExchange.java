@@ -27,4 +27,18 @@ public interface ApiExchange {
 
     /** Answers with a JSON:API document. */
     void respond(int status, byte[] document);
+
+    /**
+     * Asks to answer after the handler has returned, from any thread, with {@link #respond} or {@link #fail}. True
+     * when this exchange allows it: the handler then returns without answering and must see that one of the two
+     * is called. False when the handler must answer (or throw) before it returns.
+     */
+    default boolean deferAnswer() {
+        return false;
+    }
+
+    /** Answers as if the handler had thrown the exception; only after {@link #deferAnswer()} returned true. */
+    default void fail(RuntimeException exception) {
+        throw new IllegalStateException("this exchange is answered before its handler returns", exception);
+    }
 }

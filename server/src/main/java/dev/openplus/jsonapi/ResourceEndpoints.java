@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -24,6 +25,24 @@ public final class ResourceEndpoints {
     private final DocumentWriter writer;
     private final ResourceRegistry registry;
     private final GroupScopeCheck groupScope;
+    private final FetchBatches<FetchScope, ResourceRow> fetchBatches;
+
+    /**
+     * The tenant scope of a fetch (what its statement binds besides the id) and its type: fetches of one such
+     * scope may share a statement.
+     */
+    private record FetchScope(ResourceType type, String organizationId, boolean groupScoped, Set<String> groupIds)
+            implements Caller {
+        static FetchScope of(ResourceType type, Caller caller) {
+            return new FetchScope(type, caller.organizationId(), caller.groupScoped(),
+                    caller.groupScoped() ? Set.copyOf(caller.groupIds()) : Set.of());
+        }
+
+        @Override
+        public String actorId() {
+            return null;
+        }
+    }
 
     public ResourceEndpoints(Database database, ResourceRegistry registry, GroupScopeCheck groupScope,
             String webAppUrl) {
@@ -33,6 +52,8 @@ public final class ResourceEndpoints {
         this.groupScope = groupScope;
         this.repository = new ResourceRepository(registry);
         this.parser = new QueryParser(registry);
+        this.fetchBatches = new FetchBatches<>(
+                (scope, ids) -> repository.fetchEach(database.dsl(), scope.type(), scope, ids), 64, Integer.getInteger("openplus.fetchStatements", 2));
     }
 
     public ResourceRegistry registry() {
@@ -55,6 +76,15 @@ public final class ResourceEndpoints {
         return parser;
     }
 
+    /** Statements that answered batched fetches by id, and the fetches they answered (for the metrics). */
+    public long batchedFetchStatements() {
+        return fetchBatches.statements();
+    }
+
+    public long batchedFetches() {
+        return fetchBatches.requests();
+    }
+
     /** GET /pub/{type}/{id}: one statement for the resource, one more per include. */
     public void fetch(ApiExchange exchange, ResourceType type, String id) {
         CollectionQuery query = parser.parseFetch(type, exchange.queryParams());
@@ -70,8 +100,25 @@ public final class ResourceEndpoints {
                     DocumentWriter.Meta.of(exchange.reqId())));
             return null;
         };
-        if (query.includes().isEmpty()) {
-            // One statement is its own transaction: no BEGIN/COMMIT round trips on the hottest read.
+        if (query.includes().isEmpty() && ResourceRepository.fetchesManyIds(type) && exchange.deferAnswer()) {
+            // The hottest read, where the web layer can answer later: one statement for the fetches of the same
+            // scope that arrive meanwhile, with no transaction (one statement is its own).
+            fetchBatches.submit(FetchScope.of(type, caller), id, (row, failure) -> {
+                try {
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    if (row == null) {
+                        throw ApiException.notFound(type.name(), id);
+                    }
+                    exchange.respond(200, writer.resource(row, List.of(), query.fields(),
+                            DocumentWriter.Meta.of(exchange.reqId())));
+                } catch (RuntimeException e) {
+                    exchange.fail(e);
+                }
+            });
+        } else if (query.includes().isEmpty()) {
+            // One statement is its own transaction: no BEGIN/COMMIT round trips.
             read.apply(database.dsl());
         } else {
             database.transaction(read);

@@ -58,8 +58,11 @@ public final class ResourceRepository {
             ColumnReader[] readers, Record empty) {
     }
 
-    /** {@code id}: the values of the type's id columns (one, the id itself, unless the id is derived). */
-    private record FetchArguments(List<Object> id, Caller caller) {
+    /**
+     * {@code id}: the values of the type's id columns (one, the id itself, unless the id is derived); or, for the
+     * statement of several ids, {@code ids}.
+     */
+    private record FetchArguments(List<Object> id, String[] ids, Caller caller) {
     }
 
     /** Reads one column as the value jOOQ would hold for its field. */
@@ -69,30 +72,63 @@ public final class ResourceRepository {
     }
 
     private static final String SENTINEL_ID = "\u0000id";
+    private static final String SENTINEL_IDS = "\u0000ids";
     private static final String SENTINEL_ORGANIZATION = "\u0000organization";
     private static final String SENTINEL_GROUP = "\u0000group";
-    private final Map<ResourceType, PreparedFetch> organizationFetches = new ConcurrentHashMap<>();
-    private final Map<ResourceType, PreparedFetch> groupFetches = new ConcurrentHashMap<>();
+    /** The fetch statements by type, principal kind (organization- or group-scoped) and id count (one or many). */
+    private final Map<FetchKind, PreparedFetch> fetches = new ConcurrentHashMap<>();
+
+    private record FetchKind(ResourceType type, boolean groupScoped, boolean manyIds) {
+    }
 
     public Optional<ResourceRow> fetch(DSLContext dsl, ResourceType type, Caller caller, String id) {
-        Map<ResourceType, PreparedFetch> fetches = caller.groupScoped() ? groupFetches : organizationFetches;
-        PreparedFetch prepared = fetches.get(type);
-        if (prepared == null) {
-            prepared = fetches.computeIfAbsent(type, key -> prepareFetch(dsl, type, caller.groupScoped()));
-        }
         List<Object> idValues = type.idValues(id);
         if (idValues == null) {
             return Optional.empty();
         }
-        FetchArguments arguments = new FetchArguments(idValues, caller);
+        PreparedFetch prepared = prepared(dsl, type, caller, false);
+        List<Record> records = run(dsl, prepared, new FetchArguments(idValues, null, caller));
+        return records.isEmpty() ? Optional.empty() : Optional.of(new ResourceRow(type, records.get(0)));
+    }
+
+    /** Whether {@link #fetchEach} can read this type: one id column of standard ids. */
+    public static boolean fetchesManyIds(ResourceType type) {
+        return type.derivedId() == null && type.idFormat() == IdFormat.STANDARD;
+    }
+
+    /**
+     * The rows of these ids under the caller's scope, by id (an id without a visible row is absent), read by one
+     * prepared statement whatever their number. Only for types {@link #fetchesManyIds} accepts, and well-formed ids.
+     */
+    public Map<String, ResourceRow> fetchEach(DSLContext dsl, ResourceType type, Caller caller, List<String> ids) {
+        if (!fetchesManyIds(type)) {
+            throw new IllegalArgumentException(type.name() + " has no one-column standard id");
+        }
+        PreparedFetch prepared = prepared(dsl, type, caller, true);
+        List<Record> records = run(dsl, prepared, new FetchArguments(null, ids.toArray(String[]::new), caller));
+        Map<String, ResourceRow> rows = new java.util.HashMap<>();
+        for (Record record : records) {
+            ResourceRow row = new ResourceRow(type, record);
+            rows.put(row.id(), row);
+        }
+        return rows;
+    }
+
+    private PreparedFetch prepared(DSLContext dsl, ResourceType type, Caller caller, boolean manyIds) {
+        FetchKind kind = new FetchKind(type, caller.groupScoped(), manyIds);
+        PreparedFetch prepared = fetches.get(kind);
+        return prepared != null ? prepared : fetches.computeIfAbsent(kind, key -> prepareFetch(dsl, key));
+    }
+
+    /** Runs a prepared fetch with these arguments: its rows, in no particular order. */
+    private static List<Record> run(DSLContext dsl, PreparedFetch prepared, FetchArguments arguments) {
         Object[] values = new Object[prepared.binds().size()];
         for (int i = 0; i < values.length; i++) {
             values[i] = prepared.binds().get(i).apply(arguments);
         }
-        PreparedFetch statementOf = prepared;
         // Plain JDBC: even jOOQ's plain-SQL path would re-scan the SQL text on every call.
-        Record record = dsl.connectionResult(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(statementOf.sql())) {
+        return dsl.connectionResult(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(prepared.sql())) {
                 for (int i = 0; i < values.length; i++) {
                     if (values[i] instanceof String[] array) {
                         statement.setArray(i + 1, connection.createArrayOf("bpchar", array));
@@ -101,31 +137,30 @@ public final class ResourceRepository {
                     }
                 }
                 try (ResultSet resultSet = statement.executeQuery()) {
-                    return read(dsl, statementOf, resultSet);
+                    return read(dsl, prepared, resultSet);
                 }
             }
         });
-        return Optional.ofNullable(record).map(r -> new ResourceRow(type, r));
     }
 
-    /** The one row of a fetch, or null; read column by column where every column has a known reader. */
+    /** The rows of a fetch, read column by column where every column has a known reader. */
     @SuppressWarnings("unchecked")
-    private static Record read(DSLContext dsl, PreparedFetch prepared, ResultSet resultSet) throws SQLException {
+    private static List<Record> read(DSLContext dsl, PreparedFetch prepared, ResultSet resultSet) throws SQLException {
         Field<?>[] fields = prepared.fields();
         if (prepared.readers() == null) {
-            Result<Record> result = dsl.fetch(resultSet, fields);
-            return result.isEmpty() ? null : result.get(0);
+            return new ArrayList<>(dsl.fetch(resultSet, fields));
         }
-        if (!resultSet.next()) {
-            return null;
+        List<Record> records = new ArrayList<>(1);
+        while (resultSet.next()) {
+            // A copy of an empty record of the fields: creating one from the fields costs several microseconds.
+            Record record = prepared.empty().original();
+            for (int i = 0; i < fields.length; i++) {
+                record.set((Field<Object>) fields[i], prepared.readers()[i].read(resultSet, i + 1));
+            }
+            record.changed(false);
+            records.add(record);
         }
-        // A copy of an empty record of the fields: creating one from the fields costs several microseconds.
-        Record record = prepared.empty().original();
-        for (int i = 0; i < fields.length; i++) {
-            record.set((Field<Object>) fields[i], prepared.readers()[i].read(resultSet, i + 1));
-        }
-        record.changed(false);
-        return record;
+        return records;
     }
 
     /**
@@ -200,17 +235,22 @@ public final class ResourceRepository {
         }
     }
 
-    private PreparedFetch prepareFetch(DSLContext dsl, ResourceType type, boolean groupScoped) {
-        Caller sentinel = new SentinelCaller(groupScoped);
+    private PreparedFetch prepareFetch(DSLContext dsl, FetchKind kind) {
+        ResourceType type = kind.type();
+        Caller sentinel = new SentinelCaller(kind.groupScoped());
         List<SelectField<?>> fields = selectFields(type, sentinel);
         List<Object> idSentinels = new ArrayList<>();
         Condition byId = DSL.noCondition();
-        for (Field<?> column : type.idColumns()) {
-            Object marker = idSentinel(type, column, idSentinels.size());
-            idSentinels.add(marker);
-            @SuppressWarnings("unchecked")
-            Field<Object> typed = (Field<Object>) column;
-            byId = byId.and(typed.eq(DSL.val(marker, typed.getDataType())));
+        if (kind.manyIds()) {
+            byId = type.id().eq(DSL.any(DSL.val(new String[] {SENTINEL_IDS}, type.id().getDataType().array())));
+        } else {
+            for (Field<?> column : type.idColumns()) {
+                Object marker = idSentinel(type, column, idSentinels.size());
+                idSentinels.add(marker);
+                @SuppressWarnings("unchecked")
+                Field<Object> typed = (Field<Object>) column;
+                byId = byId.and(typed.eq(DSL.val(marker, typed.getDataType())));
+            }
         }
         var query = dsl.select(fields).from(type.table()).where(byId).and(type.scope(sentinel));
         List<Function<FetchArguments, Object>> binds = new ArrayList<>();
@@ -220,17 +260,21 @@ public final class ResourceRepository {
             if (idPart >= 0) {
                 binds.add(arguments -> arguments.id().get(idPart));
                 idBinds++;
+            } else if (value instanceof String[] array && array.length == 1 && SENTINEL_IDS.equals(array[0])) {
+                binds.add(FetchArguments::ids);
+                idBinds++;
             } else if (SENTINEL_ORGANIZATION.equals(value)) {
                 binds.add(arguments -> arguments.caller().organizationId());
             } else if (value instanceof String[] array && array.length == 1 && SENTINEL_GROUP.equals(array[0])) {
                 binds.add(arguments -> arguments.caller().groupIds().toArray(String[]::new));
-            } else if (value instanceof String text && text.startsWith("\u0000")) {
+            } else if (value instanceof String text && text.startsWith("\u0000")
+                    || value instanceof String[] array && array.length == 1 && array[0].startsWith("\u0000")) {
                 throw new IllegalStateException("unexpected sentinel in the fetch query of " + type.name());
             } else {
                 binds.add(arguments -> value);
             }
         }
-        if (idBinds != idSentinels.size()) {
+        if (idBinds != (kind.manyIds() ? 1 : idSentinels.size())) {
             throw new IllegalStateException("the fetch query of " + type.name() + " lost an id column's bind");
         }
         Field<?>[] typed = fields.stream().map(field -> (Field<?>) field).toArray(Field<?>[]::new);
