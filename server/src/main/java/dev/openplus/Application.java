@@ -125,7 +125,7 @@ public final class Application implements AutoCloseable {
         ResourceRegistry registry = registry();
         extra.types().forEach(registry::register);
         ResourceEndpoints resources = new ResourceEndpoints(database, registry, GroupResource::allInScope,
-                config.webAppUrl());
+                config.webAppUrl(), config.fetchBatchSize(), config.fetchBatchStatements());
         ResourceWriter writer = new ResourceWriter(resources, config.maxBulkItems());
         Metrics metrics = new Metrics(database);
         metrics.bindFetchBatches(resources);

@@ -24,7 +24,9 @@ public record Config(
         Integer managementPort,
         int httpThreads,
         String embeddedSharedBuffers,
-        boolean directReads) {
+        boolean directReads,
+        int fetchBatchSize,
+        int fetchBatchStatements) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -53,7 +55,9 @@ public record Config(
                         intValue(env, "OPENPLUS_HTTP_THREADS", defaultHttpThreads())),
                 memorySize("OPENPLUS_PG_SHARED_BUFFERS",
                         orDefault(blankToNull(env.get("OPENPLUS_PG_SHARED_BUFFERS")), defaultSharedBuffers())),
-                booleanValue(env, "OPENPLUS_HTTP_DIRECT_READS", true));
+                booleanValue(env, "OPENPLUS_HTTP_DIRECT_READS", true),
+                atLeast(1, "OPENPLUS_FETCH_BATCH_SIZE", intValue(env, "OPENPLUS_FETCH_BATCH_SIZE", 64)),
+                atLeast(1, "OPENPLUS_FETCH_BATCH_STATEMENTS", intValue(env, "OPENPLUS_FETCH_BATCH_STATEMENTS", 2)));
     }
 
     public boolean embeddedDatabase() {
@@ -63,33 +67,33 @@ public record Config(
     public Config withPort(int newPort) {
         return new Config(newPort, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
-                httpThreads, embeddedSharedBuffers, directReads);
+                httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements);
     }
 
     public Config withAccessTokenTtl(Duration ttl) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, ttl, refreshTokenTtl,
                 maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort, httpThreads,
-                embeddedSharedBuffers, directReads);
+                embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements);
     }
 
     /** Serve /metrics, /health and /ready on their own port (0: any free port), off the public one. */
     public Config withManagementPort(Integer port) {
         return new Config(this.port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, port,
-                httpThreads, embeddedSharedBuffers, directReads);
+                httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements);
     }
 
     /** Whether fetches by id are answered in front of the web framework ({@code OPENPLUS_HTTP_DIRECT_READS}). */
     public Config withDirectReads(boolean direct) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
-                httpThreads, embeddedSharedBuffers, direct);
+                httpThreads, embeddedSharedBuffers, direct, fetchBatchSize, fetchBatchStatements);
     }
 
     public Config withBindAddress(String address) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, address, managementPort,
-                httpThreads, embeddedSharedBuffers, directReads);
+                httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements);
     }
 
     /**

@@ -44,8 +44,12 @@ public final class ResourceEndpoints {
         }
     }
 
+    /**
+     * @param fetchBatchSize       at most this many fetches by id share one statement
+     * @param fetchBatchStatements at most this many such statements run at once for one type and scope
+     */
     public ResourceEndpoints(Database database, ResourceRegistry registry, GroupScopeCheck groupScope,
-            String webAppUrl) {
+            String webAppUrl, int fetchBatchSize, int fetchBatchStatements) {
         this.writer = new DocumentWriter(webAppUrl);
         this.database = database;
         this.registry = registry;
@@ -53,7 +57,8 @@ public final class ResourceEndpoints {
         this.repository = new ResourceRepository(registry);
         this.parser = new QueryParser(registry);
         this.fetchBatches = new FetchBatches<>(
-                (scope, ids) -> repository.fetchEach(database.dsl(), scope.type(), scope, ids), 64, Integer.getInteger("openplus.fetchStatements", 2));
+                (scope, ids) -> repository.fetchEach(database.dsl(), scope.type(), scope, ids), fetchBatchSize,
+                fetchBatchStatements);
     }
 
     public ResourceRegistry registry() {

@@ -97,55 +97,96 @@ class BatchedFetchTest {
     @Test
     void fetchesThatArriveTogetherShareStatementsAndEachGetsItsOwnAnswer() throws Exception {
         List<Fetch> fetches = fetches();
+        List<Api.Response> alone = alone(fetches);
+        Together together = sendTogether(api, fetches);
+        assertSameAnswers(fetches, together.responses(), alone);
+        assertThat(together.fetches()).isEqualTo(fetches.size());
+        // Three scopes: each ran at most its two statements that waited on the lock, then at most two for the
+        // fetches queued behind them (the organization's eleven). Alone, the fifteen would take fifteen.
+        assertThat(together.statements()).isLessThanOrEqualTo(8);
+    }
+
+    @Test
+    void aBatchSizeOfOneReadsEveryFetchAlone() throws Exception {
+        Application unbatched = Application.start(Config.fromMap(Map.of("OPENPLUS_DATA_DIR",
+                server.config.dataDir().toString(), "OPENPLUS_PORT", "0", "OPENPLUS_HTTP_THREADS", "24",
+                "OPENPLUS_FETCH_BATCH_SIZE", "1")), server.database);
+        try {
+            Api oneByOne = new Api("http://127.0.0.1:" + unbatched.port());
+            List<Fetch> fetches = fetches();
+            List<Api.Response> alone = alone(fetches);
+            Together together = sendTogether(oneByOne, fetches);
+            assertSameAnswers(fetches, together.responses(), alone);
+            assertThat(together.fetches()).isEqualTo(fetches.size());
+            assertThat(together.statements()).isEqualTo(fetches.size());
+        } finally {
+            unbatched.close();
+        }
+    }
+
+    private static List<Api.Response> alone(List<Fetch> fetches) {
         List<Api.Response> alone = new ArrayList<>();
         for (Fetch fetch : fetches) {
             alone.add(api.get(fetch.path(), fetch.token()));
         }
         assertThat(alone.stream().map(Api.Response::status).toList())
                 .containsExactly(200, 200, 200, 200, 200, 200, 200, 404, 200, 404, 200, 404, 200, 404, 200);
+        return alone;
+    }
 
-        double statementsBefore = metric("openplus_fetch_batch_statements_total");
-        double fetchesBefore = metric("openplus_fetch_batch_fetches_total");
-        double directBefore = metric("openplus_http_direct_reads_total");
-        List<Future<Api.Response>> together = new ArrayList<>();
-        try (Connection lock = server.database.dedicatedConnection()) {
+    /** The answers to fetches sent while the table was locked, and the batch counters' increase meanwhile. */
+    private record Together(List<Api.Response> responses, double statements, double fetches) {
+    }
+
+    private static Together sendTogether(Api server, List<Fetch> fetches) throws Exception {
+        double statementsBefore = metric(server, "openplus_fetch_batch_statements_total");
+        double fetchesBefore = metric(server, "openplus_fetch_batch_fetches_total");
+        double directBefore = metric(server, "openplus_http_direct_reads_total");
+        List<Future<Api.Response>> pending = new ArrayList<>();
+        try (Connection lock = TestServer.get().database.dedicatedConnection()) {
             lock.setAutoCommit(false);
             try (Statement statement = lock.createStatement()) {
                 statement.execute("lock table patient in access exclusive mode");
             }
             for (Fetch fetch : fetches) {
-                together.add(clients.submit(() -> api.get(fetch.path(), fetch.token())));
+                pending.add(clients.submit(() -> server.get(fetch.path(), fetch.token())));
             }
             // Every request has reached the server (the counter comes just before its id is queued).
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (metric("openplus_http_direct_reads_total") - directBefore < fetches.size()
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            awaitDirectReads(server, directBefore + fetches.size());
             Thread.sleep(300);
-            for (Future<Api.Response> response : together) {
+            for (Future<Api.Response> response : pending) {
                 assertThat(response.isDone()).as("answered while the table was locked").isFalse();
             }
             lock.commit();
         }
-        for (int i = 0; i < fetches.size(); i++) {
-            Api.Response response = together.get(i).get(20, TimeUnit.SECONDS);
-            String what = fetches.get(i).toString();
-            assertThat(response.status()).as(what).isEqualTo(alone.get(i).status());
-            assertThat(withoutReqId(response)).as(what).isEqualTo(withoutReqId(alone.get(i)));
+        List<Api.Response> responses = new ArrayList<>();
+        for (Future<Api.Response> response : pending) {
+            responses.add(response.get(20, TimeUnit.SECONDS));
         }
-        double statements = metric("openplus_fetch_batch_statements_total") - statementsBefore;
-        assertThat(metric("openplus_fetch_batch_fetches_total") - fetchesBefore).isEqualTo(fetches.size());
-        // Three scopes: each ran at most its two statements that waited on the lock, then at most two for the
-        // fetches queued behind them (the organization's eleven). Alone, the fifteen would take fifteen.
-        assertThat(statements).isLessThanOrEqualTo(8);
+        return new Together(responses, metric(server, "openplus_fetch_batch_statements_total") - statementsBefore,
+                metric(server, "openplus_fetch_batch_fetches_total") - fetchesBefore);
+    }
+
+    private static void assertSameAnswers(List<Fetch> fetches, List<Api.Response> together, List<Api.Response> alone) {
+        for (int i = 0; i < fetches.size(); i++) {
+            String what = fetches.get(i).toString();
+            assertThat(together.get(i).status()).as(what).isEqualTo(alone.get(i).status());
+            assertThat(withoutReqId(together.get(i))).as(what).isEqualTo(withoutReqId(alone.get(i)));
+        }
+    }
+
+    private static void awaitDirectReads(Api server, double count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (metric(server, "openplus_http_direct_reads_total") < count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
     }
 
     @Test
     void aFailedStatementAnswersEachOfItsFetchesWithAnError() throws Exception {
         String path = "/pub/patient/" + patients.get(3);
         List<Future<Api.Response>> together = new ArrayList<>();
-        double directBefore = metric("openplus_http_direct_reads_total");
+        double directBefore = metric(api, "openplus_http_direct_reads_total");
         try (Connection lock = server.database.dedicatedConnection()) {
             lock.setAutoCommit(false);
             try (Statement statement = lock.createStatement()) {
@@ -155,10 +196,7 @@ class BatchedFetchTest {
                 together.add(clients.submit(() -> api.sendOutsideContract("GET", path, tenant.token(), null, null,
                         List.of())));
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (metric("openplus_http_direct_reads_total") - directBefore < 6 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            awaitDirectReads(api, directBefore + 6);
             Thread.sleep(300);
             // Cancelled, the statements waiting on the lock fail as on a lost connection; those queued run after.
             try (Statement statement = lock.createStatement()) {
@@ -191,8 +229,8 @@ class BatchedFetchTest {
         return response.body().replace(reqId, "<req_id>");
     }
 
-    private static double metric(String series) {
-        String metrics = api.get("/metrics", null).body();
+    private static double metric(Api server, String series) {
+        String metrics = server.get("/metrics", null).body();
         Matcher line = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(metrics);
         return line.find() ? Double.parseDouble(line.group(1)) : 0;
     }

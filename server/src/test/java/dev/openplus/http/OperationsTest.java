@@ -173,6 +173,23 @@ class OperationsTest {
     }
 
     @Test
+    void fetchBatchingIsBoundedByTheConfiguration() {
+        Config defaults = Config.fromMap(Map.of());
+        assertThat(defaults.fetchBatchSize()).isEqualTo(64);
+        assertThat(defaults.fetchBatchStatements()).isEqualTo(2);
+        Config set = Config.fromMap(Map.of("OPENPLUS_FETCH_BATCH_SIZE", "1", "OPENPLUS_FETCH_BATCH_STATEMENTS", "4"));
+        assertThat(set.fetchBatchSize()).isEqualTo(1);
+        assertThat(set.fetchBatchStatements()).isEqualTo(4);
+        assertThat(set.withPort(9).withDirectReads(false).fetchBatchStatements()).isEqualTo(4);
+        assertThatThrownBy(() -> Config.fromMap(Map.of("OPENPLUS_FETCH_BATCH_SIZE", "0")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("OPENPLUS_FETCH_BATCH_SIZE must be at least 1, got 0");
+        assertThatThrownBy(() -> Config.fromMap(Map.of("OPENPLUS_FETCH_BATCH_STATEMENTS", "0")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("OPENPLUS_FETCH_BATCH_STATEMENTS must be at least 1, got 0");
+    }
+
+    @Test
     void httpThreadPoolIsBoundedByTheConfiguration() {
         int cores = Runtime.getRuntime().availableProcessors();
         assertThat(Config.fromMap(Map.of()).httpThreads()).isEqualTo(Math.max(8, 4 * cores));
