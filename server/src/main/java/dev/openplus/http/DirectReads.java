@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -102,11 +103,6 @@ final class DirectReads extends Handler.Wrapper {
         return true;
     }
 
-    /** The error document of an exception the handler threw or answered with, as Javalin's handlers write it. */
-    private static int errorStatus(RuntimeException e) {
-        return e instanceof ApiException api ? api.status() : 500;
-    }
-
     /** The fetch this request is, when it is one answered here; null sends it on to Javalin. */
     private Operation direct(Request request, String path) {
         if (!HttpMethod.GET.is(request.getMethod()) || path == null || !path.startsWith(PREFIX)) {
@@ -147,7 +143,7 @@ final class DirectReads extends Handler.Wrapper {
         private final String id;
         private final String reqId;
         private final long start;
-        private final java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicBoolean answered = new AtomicBoolean();
         private volatile boolean deferred;
         private Principal principal;
         /** As in Javalin's log: a request turned away before its route handler ran counts as unmatched. */
@@ -216,15 +212,16 @@ final class DirectReads extends Handler.Wrapper {
 
         @Override
         public void fail(RuntimeException e) {
-            int status = errorStatus(e);
+            // As Javalin's exception handlers answer.
             if (e instanceof ApiException api) {
+                int status = api.status();
                 if (status == 401 && !response.getHeaders().contains(HttpHeader.WWW_AUTHENTICATE)) {
                     response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
                 }
                 write(status, HttpServer.errorDocument(api.errors(), reqId));
             } else {
                 LOG.error("request GET {} failed (req_id {})", path, reqId, e);
-                write(status, HttpServer.errorDocument(List.of(new ApiError(ErrorCode.InternalError,
+                write(500, HttpServer.errorDocument(List.of(new ApiError(ErrorCode.InternalError,
                         "the server could not complete the request; quote req_id when reporting it")), reqId));
             }
         }

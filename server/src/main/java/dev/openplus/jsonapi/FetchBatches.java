@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -19,8 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>No request waits for company, and none waits on a thread of its own. A request that finds one of the key's
  * {@code statementsPerKey} slots free runs a statement at once, for its id and whatever queued behind it, and
- * keeps running statements while ids are queued; one that finds every slot taken only queues its id and returns:
- * a running statement's thread takes it next and calls its answer. An idle server therefore reads every id
+ * keeps running statements while ids are queued (for a few statements: then another thread takes over); one that
+ * finds every slot taken only queues its id and returns: a running statement's thread takes it next and calls its
+ * answer. An idle server therefore reads every id
  * alone, and a busy one in groups of up to {@code maxIds}, with no thread hand-off per request.
  *
  * <p>Each statement starts after every request it answers arrived, so a request sees at least what was
@@ -43,21 +45,26 @@ final class FetchBatches<K, R> {
 
     /** Keys whose lanes are kept; past it the map starts afresh (a lane still in use drains its own queue). */
     private static final int MAX_LANES = 4096;
+    /** Statements one request's thread runs in a row before it hands the queue on. */
+    static final int STATEMENTS_PER_TURN = 8;
 
     private final Reader<K, R> reader;
     private final int maxIds;
     private final int statementsPerKey;
+    private final Executor overflow;
     private final Map<K, Lane<R>> lanes = new ConcurrentHashMap<>();
     private final LongAdder statements = new LongAdder();
     private final LongAdder requests = new LongAdder();
 
-    FetchBatches(Reader<K, R> reader, int maxIds, int statementsPerKey) {
+    /** @param overflow runs the statements for what is still queued when a thread has had its turn */
+    FetchBatches(Reader<K, R> reader, int maxIds, int statementsPerKey, Executor overflow) {
         if (maxIds < 1 || statementsPerKey < 1) {
             throw new IllegalArgumentException("a statement reads at least one id, and at least one runs per key");
         }
         this.reader = reader;
         this.maxIds = maxIds;
         this.statementsPerKey = statementsPerKey;
+        this.overflow = overflow;
     }
 
     /**
@@ -73,18 +80,32 @@ final class FetchBatches<K, R> {
             lane = lanes.computeIfAbsent(key, k -> new Lane<>());
         }
         lane.queue.add(new Pending<>(id, answer));
-        // A request that queued while every slot was taken is seen by one of those statements' threads: each
-        // looks at the queue again after giving its slot back.
+        drain(key, lane);
+    }
+
+    /**
+     * Runs statements while ids are queued and one of the key's slots is free. A request that queued while every
+     * slot was taken is seen by one of those statements' threads: each looks at the queue again after giving its
+     * slot back. After {@link #STATEMENTS_PER_TURN} statements a thread hands what is still queued to
+     * {@code overflow} and returns, since the request it came with is not complete until it does.
+     */
+    private void drain(K key, Lane<R> lane) {
         while (lane.tryAcquire(statementsPerKey)) {
+            int run = 0;
             try {
                 List<Pending<R>> batch;
-                while (!(batch = lane.take(maxIds)).isEmpty()) {
+                while (run < STATEMENTS_PER_TURN && !(batch = lane.take(maxIds)).isEmpty()) {
                     run(key, batch);
+                    run++;
                 }
             } finally {
                 lane.running.decrementAndGet();
             }
             if (lane.queue.isEmpty()) {
+                return;
+            }
+            if (run == STATEMENTS_PER_TURN) {
+                overflow.execute(() -> drain(key, lane));
                 return;
             }
         }

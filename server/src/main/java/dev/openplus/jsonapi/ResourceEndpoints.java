@@ -26,6 +26,13 @@ public final class ResourceEndpoints {
     private final ResourceRegistry registry;
     private final GroupScopeCheck groupScope;
     private final FetchBatches<FetchScope, ResourceRow> fetchBatches;
+    /** Threads that take over a busy scope's queued fetches from a request thread that has had its turn. */
+    private static final java.util.concurrent.Executor OVERFLOW = java.util.concurrent.Executors.newCachedThreadPool(
+            runnable -> {
+                Thread thread = new Thread(runnable, "fetch-batches");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     /**
      * The tenant scope of a fetch (what its statement binds besides the id) and its type: fetches of one such
@@ -58,7 +65,7 @@ public final class ResourceEndpoints {
         this.parser = new QueryParser(registry);
         this.fetchBatches = new FetchBatches<>(
                 (scope, ids) -> repository.fetchEach(database.dsl(), scope.type(), scope, ids), fetchBatchSize,
-                fetchBatchStatements);
+                fetchBatchStatements, OVERFLOW);
     }
 
     public ResourceRegistry registry() {

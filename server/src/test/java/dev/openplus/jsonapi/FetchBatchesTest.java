@@ -26,10 +26,12 @@ import org.junit.jupiter.api.Test;
  */
 class FetchBatchesTest {
     private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final ExecutorService overflow = Executors.newCachedThreadPool(runnable -> new Thread(runnable, "overflow"));
 
     @AfterEach
     void stop() {
         threads.shutdownNow();
+        overflow.shutdownNow();
     }
 
     /** Answers "key:id" for every id but those starting with "missing"; holds its first statement when asked. */
@@ -93,7 +95,7 @@ class FetchBatchesTest {
     @Test
     void aLoneFetchIsReadAloneAndAnsweredBeforeSubmitReturns() {
         RecordingReader reader = new RecordingReader();
-        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 2);
+        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 2, overflow);
         Answers answers = new Answers();
         batches.submit("org", "a", answers.to("a"));
         batches.submit("org", "missing", answers.to("missing"));
@@ -107,7 +109,7 @@ class FetchBatchesTest {
     @Test
     void fetchesThatArriveDuringAStatementShareTheNextOneOnItsThread() throws Exception {
         RecordingReader reader = new RecordingReader();
-        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 1);
+        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 1, overflow);
         Answers answers = new Answers();
         CountDownLatch release = new CountDownLatch(1);
         reader.hold = release;
@@ -133,7 +135,7 @@ class FetchBatchesTest {
     @Test
     void aStatementReadsAtMostMaxIds() throws Exception {
         RecordingReader reader = new RecordingReader();
-        FetchBatches<String, String> batches = new FetchBatches<>(reader, 2, 1);
+        FetchBatches<String, String> batches = new FetchBatches<>(reader, 2, 1, overflow);
         Answers answers = new Answers();
         CountDownLatch release = new CountDownLatch(1);
         reader.hold = release;
@@ -150,9 +152,35 @@ class FetchBatchesTest {
     }
 
     @Test
+    void aThreadHandsTheQueueOnAfterItsTurn() throws Exception {
+        RecordingReader reader = new RecordingReader();
+        FetchBatches<String, String> batches = new FetchBatches<>(reader, 1, 1, overflow);
+        Answers answers = new Answers();
+        CountDownLatch release = new CountDownLatch(1);
+        reader.hold = release;
+        Future<?> first = threads.submit(() -> batches.submit("org", "a", answers.to("a")));
+        assertThat(reader.inFirstStatement.await(10, TimeUnit.SECONDS)).isTrue();
+        int queued = 2 * FetchBatches.STATEMENTS_PER_TURN;
+        for (int i = 0; i < queued; i++) {
+            batches.submit("org", "id" + i, answers.to("id" + i));
+        }
+        release.countDown();
+        first.get(10, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (answers.calls.get() < queued + 1 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(answers.rows).hasSize(queued + 1);
+        String requestThread = reader.threadsOfStatements.get(0);
+        assertThat(reader.threadsOfStatements.subList(0, FetchBatches.STATEMENTS_PER_TURN)).containsOnly(requestThread);
+        assertThat(reader.threadsOfStatements.subList(FetchBatches.STATEMENTS_PER_TURN, queued + 1))
+                .containsOnly("overflow");
+    }
+
+    @Test
     void keysNeverShareAStatementNorWaitForEachOther() throws Exception {
         RecordingReader reader = new RecordingReader();
-        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 1);
+        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 1, overflow);
         Answers answers = new Answers();
         CountDownLatch release = new CountDownLatch(1);
         reader.hold = release;
@@ -172,7 +200,7 @@ class FetchBatchesTest {
     @Test
     void aFailedStatementFailsEveryFetchItReadAndTheNextStatementRuns() throws Exception {
         RecordingReader reader = new RecordingReader();
-        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 1);
+        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 1, overflow);
         Answers answers = new Answers();
         RuntimeException broken = new IllegalStateException("connection lost");
         reader.failOn = broken;
@@ -195,7 +223,7 @@ class FetchBatchesTest {
     @Test
     void anAnswerThatThrowsCostsTheOthersNothing() throws Exception {
         RecordingReader reader = new RecordingReader();
-        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 1);
+        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 1, overflow);
         Answers answers = new Answers();
         CountDownLatch release = new CountDownLatch(1);
         reader.hold = release;
@@ -215,7 +243,7 @@ class FetchBatchesTest {
         FetchBatches.Reader<String, String> reader = (key, ids) -> {
             throw new StackOverflowError("deep");
         };
-        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 1);
+        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 1, overflow);
         Answers answers = new Answers();
         assertThatThrownBy(() -> batches.submit("org", "a", answers.to("a"))).isInstanceOf(StackOverflowError.class);
         assertThat(answers.failures.get("a")).hasCauseInstanceOf(StackOverflowError.class);
@@ -225,7 +253,7 @@ class FetchBatchesTest {
     @Test
     void underContentionEveryFetchIsAnsweredOnceWithItsOwnRow() throws Exception {
         RecordingReader reader = new RecordingReader();
-        FetchBatches<String, String> batches = new FetchBatches<>(reader, 8, 2);
+        FetchBatches<String, String> batches = new FetchBatches<>(reader, 8, 2, overflow);
         int perThread = 3000;
         int threadCount = 8;
         Map<String, String> answered = new ConcurrentHashMap<>();
