@@ -299,8 +299,7 @@ public final class BenchTool {
      * {@code capture-fetch LOG OFFSET ID IDS OUT}: finds, in the PostgreSQL log after byte OFFSET (written with
      * {@code log_min_duration_statement=0}), the statement the server executed with the patient id ID as a
      * parameter, and writes the pgbench script {@code OUT.sql} that runs that very statement text with the id
-     * parameter replaced by {@code (select id from bench_ids where n = :n)} for {@code \set n random(1, IDS)} (or
-     * an array of it, where the server bound the id as an array of one: the statement that can read several)
+     * parameter replaced by {@code (select id from bench_ids where n = :n)} for {@code \set n random(1, IDS)}
      * and every other parameter as a pgbench variable, {@code OUT.defs} with their {@code -D} definitions (the
      * values the server bound), {@code OUT.check.sql} (the same for n = 1 with the values inlined, which must
      * answer one row) and {@code OUT.captured.txt} (the statement and parameters as logged). More than one
@@ -335,7 +334,7 @@ public final class BenchTool {
                 parameters.put(Integer.parseInt(parameter.group(1)),
                         parameter.group(3) == null ? null : parameter.group(3).replace("''", "'"));
             }
-            if (parameters.containsValue(id) || parameters.containsValue("{" + id + "}")) {
+            if (parameters.containsValue(id)) {
                 found.putIfAbsent(sql.toString(), parameters);
             }
         }
@@ -346,8 +345,6 @@ public final class BenchTool {
         String sql = found.keySet().iterator().next();
         java.util.Map<Integer, String> parameters = found.get(sql);
         String pick = "(select id from bench_ids where n = :n)";
-        // A fetch that may read several ids binds them as one array: here the one id, as an array of one.
-        String idArray = "{" + id + "}";
         java.util.regex.Matcher placeholder = java.util.regex.Pattern.compile("\\$(\\d+)").matcher(sql);
         StringBuilder script = new StringBuilder();
         StringBuilder check = new StringBuilder();
@@ -355,11 +352,10 @@ public final class BenchTool {
         while (placeholder.find()) {
             int index = Integer.parseInt(placeholder.group(1));
             String value = parameters.get(index);
-            boolean isId = id.equals(value) || idArray.equals(value);
-            String picked = idArray.equals(value) ? "array[" + pick + "]" : pick;
+            boolean isId = id.equals(value);
             String text = sql.substring(copied, placeholder.start());
-            script.append(text).append(isId ? picked : ":p" + index);
-            check.append(text).append(isId ? picked.replace(":n", "1")
+            script.append(text).append(isId ? pick : ":p" + index);
+            check.append(text).append(isId ? pick.replace(":n", "1")
                     : value == null ? "null" : "'" + value.replace("'", "''") + "'");
             copied = placeholder.end();
         }
@@ -367,7 +363,7 @@ public final class BenchTool {
         check.append(sql.substring(copied));
         List<String> definitions = new ArrayList<>();
         parameters.forEach((index, value) -> {
-            if (!id.equals(value) && !idArray.equals(value)) {
+            if (!id.equals(value)) {
                 if (value == null) {
                     throw new IllegalStateException("the fetch statement binds NULL to $" + index);
                 }

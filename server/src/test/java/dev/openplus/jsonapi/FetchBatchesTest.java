@@ -92,150 +92,139 @@ class FetchBatchesTest {
         }
     }
 
+    /** A fetch of "a" running on another thread, its statement held until {@link #release()}. */
+    private record Held(Future<?> fetch, CountDownLatch latch) {
+        void release() throws Exception {
+            latch.countDown();
+            fetch.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A reader, the batches that use it (the overflow on its own threads) and the answers they gave. */
+    private final class Fixture {
+        final RecordingReader reader = new RecordingReader();
+        final Answers answers = new Answers();
+        final FetchBatches<String, String> batches;
+
+        Fixture(int maxIds, int statementsPerKey) {
+            batches = new FetchBatches<>(reader, maxIds, statementsPerKey, overflow);
+        }
+
+        Held holdFirstStatement(String key, FetchBatches.Answer<String> answer) throws InterruptedException {
+            CountDownLatch latch = new CountDownLatch(1);
+            reader.hold = latch;
+            Future<?> fetch = threads.submit(() -> batches.submit(key, "a", answer));
+            assertThat(reader.inFirstStatement.await(10, TimeUnit.SECONDS)).isTrue();
+            return new Held(fetch, latch);
+        }
+    }
+
     @Test
     void aLoneFetchIsReadAloneAndAnsweredBeforeSubmitReturns() {
-        RecordingReader reader = new RecordingReader();
-        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 2, overflow);
-        Answers answers = new Answers();
-        batches.submit("org", "a", answers.to("a"));
-        batches.submit("org", "missing", answers.to("missing"));
-        assertThat(reader.statements).containsExactly(List.of("a"), List.of("missing"));
-        assertThat(answers.rows).containsExactlyInAnyOrderEntriesOf(Map.of("a", "org:a", "missing", "none"));
-        assertThat(answers.threads.values()).containsOnly(Thread.currentThread().getName());
-        assertThat(batches.statements()).isEqualTo(2);
-        assertThat(batches.requests()).isEqualTo(2);
+        Fixture f = new Fixture(64, 2);
+        f.batches.submit("org", "a", f.answers.to("a"));
+        f.batches.submit("org", "missing", f.answers.to("missing"));
+        assertThat(f.reader.statements).containsExactly(List.of("a"), List.of("missing"));
+        assertThat(f.answers.rows).containsExactlyInAnyOrderEntriesOf(Map.of("a", "org:a", "missing", "none"));
+        assertThat(f.answers.threads.values()).containsOnly(Thread.currentThread().getName());
+        assertThat(f.batches.statements()).isEqualTo(2);
+        assertThat(f.batches.requests()).isEqualTo(2);
     }
 
     @Test
     void fetchesThatArriveDuringAStatementShareTheNextOneOnItsThread() throws Exception {
-        RecordingReader reader = new RecordingReader();
-        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 1, overflow);
-        Answers answers = new Answers();
-        CountDownLatch release = new CountDownLatch(1);
-        reader.hold = release;
-        Future<?> first = threads.submit(() -> batches.submit("org", "a", answers.to("a")));
-        assertThat(reader.inFirstStatement.await(10, TimeUnit.SECONDS)).isTrue();
+        Fixture f = new Fixture(64, 1);
+        Held first = f.holdFirstStatement("org", f.answers.to("a"));
         // The slot is taken: these only queue, and their threads return at once without an answer.
         for (String id : List.of("b", "missing1", "b", "c")) {
-            threads.submit(() -> batches.submit("org", id, answers.to(id + "@" + System.nanoTime()))).get(10,
+            threads.submit(() -> f.batches.submit("org", id, f.answers.to(id + "@" + System.nanoTime()))).get(10,
                     TimeUnit.SECONDS);
         }
-        assertThat(answers.calls).hasValue(0);
-        release.countDown();
-        first.get(10, TimeUnit.SECONDS);
-        assertThat(reader.statements).containsExactly(List.of("a"), List.of("b", "missing1", "c"));
-        assertThat(answers.calls).hasValue(5);
-        assertThat(answers.rows.values()).containsExactlyInAnyOrder("org:a", "org:b", "none", "org:b", "org:c");
+        assertThat(f.answers.calls).hasValue(0);
+        first.release();
+        assertThat(f.reader.statements).containsExactly(List.of("a"), List.of("b", "missing1", "c"));
+        assertThat(f.answers.calls).hasValue(5);
+        assertThat(f.answers.rows.values()).containsExactlyInAnyOrder("org:a", "org:b", "none", "org:b", "org:c");
         // Every answer came from the thread that ran the statements.
-        assertThat(answers.threads.values()).containsOnly(reader.threadsOfStatements.get(0));
-        assertThat(batches.statements()).isEqualTo(2);
-        assertThat(batches.requests()).isEqualTo(5);
+        assertThat(f.answers.threads.values()).containsOnly(f.reader.threadsOfStatements.get(0));
+        assertThat(f.batches.statements()).isEqualTo(2);
+        assertThat(f.batches.requests()).isEqualTo(5);
     }
 
     @Test
     void aStatementReadsAtMostMaxIds() throws Exception {
-        RecordingReader reader = new RecordingReader();
-        FetchBatches<String, String> batches = new FetchBatches<>(reader, 2, 1, overflow);
-        Answers answers = new Answers();
-        CountDownLatch release = new CountDownLatch(1);
-        reader.hold = release;
-        Future<?> first = threads.submit(() -> batches.submit("org", "a", answers.to("a")));
-        assertThat(reader.inFirstStatement.await(10, TimeUnit.SECONDS)).isTrue();
+        Fixture f = new Fixture(2, 1);
+        Held first = f.holdFirstStatement("org", f.answers.to("a"));
         for (String id : List.of("b", "c", "d", "e", "f")) {
-            batches.submit("org", id, answers.to(id));
+            f.batches.submit("org", id, f.answers.to(id));
         }
-        release.countDown();
-        first.get(10, TimeUnit.SECONDS);
-        assertThat(reader.statements).containsExactly(List.of("a"), List.of("b", "c"), List.of("d", "e"),
+        first.release();
+        assertThat(f.reader.statements).containsExactly(List.of("a"), List.of("b", "c"), List.of("d", "e"),
                 List.of("f"));
-        assertThat(answers.rows).hasSize(6);
+        assertThat(f.answers.rows).hasSize(6);
     }
 
     @Test
     void aThreadHandsTheQueueOnAfterItsTurn() throws Exception {
-        RecordingReader reader = new RecordingReader();
-        FetchBatches<String, String> batches = new FetchBatches<>(reader, 1, 1, overflow);
-        Answers answers = new Answers();
-        CountDownLatch release = new CountDownLatch(1);
-        reader.hold = release;
-        Future<?> first = threads.submit(() -> batches.submit("org", "a", answers.to("a")));
-        assertThat(reader.inFirstStatement.await(10, TimeUnit.SECONDS)).isTrue();
+        Fixture f = new Fixture(1, 1);
+        Held first = f.holdFirstStatement("org", f.answers.to("a"));
         int queued = 2 * FetchBatches.STATEMENTS_PER_TURN;
         for (int i = 0; i < queued; i++) {
-            batches.submit("org", "id" + i, answers.to("id" + i));
+            f.batches.submit("org", "id" + i, f.answers.to("id" + i));
         }
-        release.countDown();
-        first.get(10, TimeUnit.SECONDS);
+        first.release();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (answers.calls.get() < queued + 1 && System.nanoTime() < deadline) {
+        while (f.answers.calls.get() < queued + 1 && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        assertThat(answers.rows).hasSize(queued + 1);
-        String requestThread = reader.threadsOfStatements.get(0);
-        assertThat(reader.threadsOfStatements.subList(0, FetchBatches.STATEMENTS_PER_TURN)).containsOnly(requestThread);
-        assertThat(reader.threadsOfStatements.subList(FetchBatches.STATEMENTS_PER_TURN, queued + 1))
+        assertThat(f.answers.rows).hasSize(queued + 1);
+        String requestThread = f.reader.threadsOfStatements.get(0);
+        assertThat(f.reader.threadsOfStatements.subList(0, FetchBatches.STATEMENTS_PER_TURN)).containsOnly(requestThread);
+        assertThat(f.reader.threadsOfStatements.subList(FetchBatches.STATEMENTS_PER_TURN, queued + 1))
                 .containsOnly("overflow");
     }
 
     @Test
     void keysNeverShareAStatementNorWaitForEachOther() throws Exception {
-        RecordingReader reader = new RecordingReader();
-        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 1, overflow);
-        Answers answers = new Answers();
-        CountDownLatch release = new CountDownLatch(1);
-        reader.hold = release;
-        Future<?> first = threads.submit(() -> batches.submit("org1", "a", answers.to("org1 a")));
-        assertThat(reader.inFirstStatement.await(10, TimeUnit.SECONDS)).isTrue();
-        batches.submit("org1", "b", answers.to("org1 b"));
+        Fixture f = new Fixture(64, 1);
+        Held first = f.holdFirstStatement("org1", f.answers.to("org1 a"));
+        f.batches.submit("org1", "b", f.answers.to("org1 b"));
         // Another key's slot is free: it is read at once, on this thread, while org1's statement is held.
-        batches.submit("org2", "b", answers.to("org2 b"));
-        assertThat(answers.rows).containsExactlyEntriesOf(Map.of("org2 b", "org2:b"));
-        release.countDown();
-        first.get(10, TimeUnit.SECONDS);
-        assertThat(reader.statements).containsExactly(List.of("a"), List.of("b"), List.of("b"));
-        assertThat(answers.rows).containsExactlyInAnyOrderEntriesOf(
+        f.batches.submit("org2", "b", f.answers.to("org2 b"));
+        assertThat(f.answers.rows).containsExactlyEntriesOf(Map.of("org2 b", "org2:b"));
+        first.release();
+        assertThat(f.reader.statements).containsExactly(List.of("a"), List.of("b"), List.of("b"));
+        assertThat(f.answers.rows).containsExactlyInAnyOrderEntriesOf(
                 Map.of("org1 a", "org1:a", "org1 b", "org1:b", "org2 b", "org2:b"));
     }
 
     @Test
     void aFailedStatementFailsEveryFetchItReadAndTheNextStatementRuns() throws Exception {
-        RecordingReader reader = new RecordingReader();
-        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 1, overflow);
-        Answers answers = new Answers();
+        Fixture f = new Fixture(64, 1);
         RuntimeException broken = new IllegalStateException("connection lost");
-        reader.failOn = broken;
-        CountDownLatch release = new CountDownLatch(1);
-        reader.hold = release;
-        Future<?> first = threads.submit(() -> batches.submit("org", "a", answers.to("a")));
-        assertThat(reader.inFirstStatement.await(10, TimeUnit.SECONDS)).isTrue();
-        batches.submit("org", "fail", answers.to("fail"));
-        batches.submit("org", "b", answers.to("b"));
-        release.countDown();
-        first.get(10, TimeUnit.SECONDS);
-        assertThat(answers.rows).containsExactlyEntriesOf(Map.of("a", "org:a"));
-        assertThat(answers.failures).containsOnlyKeys("fail", "b");
-        assertThat(answers.failures.values()).containsOnly(broken);
-        reader.failOn = null;
-        batches.submit("org", "c", answers.to("c"));
-        assertThat(answers.rows).containsEntry("c", "org:c");
+        f.reader.failOn = broken;
+        Held first = f.holdFirstStatement("org", f.answers.to("a"));
+        f.batches.submit("org", "fail", f.answers.to("fail"));
+        f.batches.submit("org", "b", f.answers.to("b"));
+        first.release();
+        assertThat(f.answers.rows).containsExactlyEntriesOf(Map.of("a", "org:a"));
+        assertThat(f.answers.failures).containsOnlyKeys("fail", "b");
+        assertThat(f.answers.failures.values()).containsOnly(broken);
+        f.reader.failOn = null;
+        f.batches.submit("org", "c", f.answers.to("c"));
+        assertThat(f.answers.rows).containsEntry("c", "org:c");
     }
 
     @Test
     void anAnswerThatThrowsCostsTheOthersNothing() throws Exception {
-        RecordingReader reader = new RecordingReader();
-        FetchBatches<String, String> batches = new FetchBatches<>(reader, 64, 1, overflow);
-        Answers answers = new Answers();
-        CountDownLatch release = new CountDownLatch(1);
-        reader.hold = release;
-        Future<?> first = threads.submit(() -> batches.submit("org", "a", answers.to("a")));
-        assertThat(reader.inFirstStatement.await(10, TimeUnit.SECONDS)).isTrue();
-        batches.submit("org", "b", (row, failure) -> {
+        Fixture f = new Fixture(64, 1);
+        Held first = f.holdFirstStatement("org", f.answers.to("a"));
+        f.batches.submit("org", "b", (row, failure) -> {
             throw new IllegalStateException("the client went away");
         });
-        batches.submit("org", "c", answers.to("c"));
-        release.countDown();
-        first.get(10, TimeUnit.SECONDS);
-        assertThat(answers.rows).containsExactlyInAnyOrderEntriesOf(Map.of("a", "org:a", "c", "org:c"));
+        f.batches.submit("org", "c", f.answers.to("c"));
+        first.release();
+        assertThat(f.answers.rows).containsExactlyInAnyOrderEntriesOf(Map.of("a", "org:a", "c", "org:c"));
     }
 
     @Test
