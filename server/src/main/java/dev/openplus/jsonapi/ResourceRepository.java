@@ -23,7 +23,6 @@ import org.jooq.Field;
 import org.jooq.JSONB;
 import org.jooq.OrderField;
 import org.jooq.Record;
-import org.jooq.Result;
 import org.jooq.SelectField;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -117,8 +116,7 @@ public final class ResourceRepository {
         if (ids.isEmpty()) {
             return Map.of();
         }
-        int places = Integer.highestOneBit(ids.size() - 1) << 1;
-        places = ids.size() == 1 ? 1 : places;
+        int places = ids.size() == 1 ? 1 : Integer.highestOneBit(ids.size() - 1) << 1;
         String[] bound = new String[places];
         for (int i = 0; i < places; i++) {
             bound[i] = ids.get(Math.min(i, ids.size() - 1));
