@@ -196,7 +196,7 @@ public final class ResourceEndpoints {
 
     /** 404 unless a resource of the type with this id lies in the caller's scope. */
     public void requireVisible(DSLContext dsl, Caller caller, ResourceType type, String id) {
-        if (!type.isWellFormedId(id) || !dsl.fetchExists(type.table(), type.idEquals(id).and(type.scope(caller)))) {
+        if (!type.isWellFormedId(id) || !dsl.fetchExists(type.rowWithId(id), type.scope(caller))) {
             throw ApiException.notFound(type.name(), id);
         }
     }
@@ -217,8 +217,8 @@ public final class ResourceEndpoints {
                 java.util.Set<String> visible = new java.util.HashSet<>();
                 for (String target : targets) {
                     ResourceType targetType = registry.get(target);
-                    visible.addAll(dsl.select(targetType.idColumns()).from(targetType.table()).where(targetType.idIn(ids))
-                            .and(targetType.scope(caller)).fetch(targetType::idOf));
+                    visible.addAll(dsl.select(targetType.idColumns()).from(targetType.rowsWithIds(ids))
+                            .where(targetType.scope(caller)).fetch(targetType::idOf));
                 }
                 if (!visible.containsAll(ids)) {
                     problems.add(new ApiError(ErrorCode.Forbidden.status(), ErrorCode.Forbidden,

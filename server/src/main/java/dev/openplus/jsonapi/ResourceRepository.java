@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -94,6 +95,24 @@ public final class ResourceRepository {
         return records.isEmpty() ? Optional.empty() : Optional.of(new ResourceRow(type, records.get(0)));
     }
 
+    /** A fetch statement's SQL (with JDBC's {@code ?} places) and the values bound to them. */
+    record FetchStatement(String sql, List<Object> values) {
+    }
+
+    /** The statement {@link #fetch} runs for this id (for tests that ask PostgreSQL how it plans it). */
+    FetchStatement fetchStatement(DSLContext dsl, ResourceType type, Caller caller, String id) {
+        PreparedFetch prepared = prepared(dsl, new FetchKind(type, caller.groupScoped(), 0));
+        return new FetchStatement(prepared.sql(),
+                Arrays.asList(values(prepared, new FetchArguments(type.idValues(id), null, caller))));
+    }
+
+    /** The statement {@link #fetchEach} runs for these ids (for tests that ask PostgreSQL how it plans it). */
+    FetchStatement fetchStatement(DSLContext dsl, ResourceType type, Caller caller, List<String> ids) {
+        PreparedFetch prepared = prepared(dsl, new FetchKind(type, caller.groupScoped(), places(ids)));
+        return new FetchStatement(prepared.sql(),
+                Arrays.asList(values(prepared, new FetchArguments(null, bound(ids), caller))));
+    }
+
     /** Whether {@link #fetchEach} can read this type: one id column of standard ids. */
     public static boolean fetchesManyIds(ResourceType type) {
         return type.derivedId() == null && type.idFormat() == IdFormat.STANDARD;
@@ -116,19 +135,28 @@ public final class ResourceRepository {
         if (ids.isEmpty()) {
             return Map.of();
         }
-        int places = ids.size() == 1 ? 1 : Integer.highestOneBit(ids.size() - 1) << 1;
-        String[] bound = new String[places];
-        for (int i = 0; i < places; i++) {
-            bound[i] = ids.get(Math.min(i, ids.size() - 1));
-        }
-        PreparedFetch prepared = prepared(dsl, new FetchKind(type, caller.groupScoped(), places));
-        List<Record> records = run(dsl, prepared, new FetchArguments(null, bound, caller));
+        PreparedFetch prepared = prepared(dsl, new FetchKind(type, caller.groupScoped(), places(ids)));
+        List<Record> records = run(dsl, prepared, new FetchArguments(null, bound(ids), caller));
         Map<String, ResourceRow> rows = new java.util.HashMap<>();
         for (Record record : records) {
             ResourceRow row = new ResourceRow(type, record);
             rows.put(row.id(), row);
         }
         return rows;
+    }
+
+    /** The places of the statement that reads these ids: the smallest power of two that holds them. */
+    private static int places(List<String> ids) {
+        return ids.size() == 1 ? 1 : Integer.highestOneBit(ids.size() - 1) << 1;
+    }
+
+    /** The ids in {@link #places} places, the last id filling the places left. */
+    private static String[] bound(List<String> ids) {
+        String[] bound = new String[places(ids)];
+        for (int i = 0; i < bound.length; i++) {
+            bound[i] = ids.get(Math.min(i, ids.size() - 1));
+        }
+        return bound;
     }
 
     private PreparedFetch prepared(DSLContext dsl, FetchKind kind) {
@@ -138,10 +166,7 @@ public final class ResourceRepository {
 
     /** Runs a prepared fetch with these arguments: its rows, in no particular order. */
     private static List<Record> run(DSLContext dsl, PreparedFetch prepared, FetchArguments arguments) {
-        Object[] values = new Object[prepared.binds().size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = prepared.binds().get(i).apply(arguments);
-        }
+        Object[] values = values(prepared, arguments);
         // Plain JDBC: even jOOQ's plain-SQL path would re-scan the SQL text on every call.
         return dsl.connectionResult(connection -> {
             try (PreparedStatement statement = connection.prepareStatement(prepared.sql())) {
@@ -157,6 +182,14 @@ public final class ResourceRepository {
                 }
             }
         });
+    }
+
+    private static Object[] values(PreparedFetch prepared, FetchArguments arguments) {
+        Object[] values = new Object[prepared.binds().size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = prepared.binds().get(i).apply(arguments);
+        }
+        return values;
     }
 
     /** The rows of a fetch, read column by column where every column has a known reader. */
@@ -272,7 +305,7 @@ public final class ResourceRepository {
                 byId = byId.and(typed.eq(DSL.val(marker, typed.getDataType())));
             }
         }
-        var query = dsl.select(fields).from(type.table()).where(byId).and(type.scope(sentinel));
+        var query = dsl.select(fields).from(type.rowsWith(byId)).where(type.scope(sentinel));
         List<Function<FetchArguments, Object>> binds = new ArrayList<>();
         int idBinds = 0;
         for (Object value : query.getBindValues()) {
@@ -324,8 +357,8 @@ public final class ResourceRepository {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return dsl.select(selectFields(type, caller)).from(type.table())
-                .where(type.idIn(ids)).and(type.scope(caller)).orderBy(type.idColumns())
+        return dsl.select(selectFields(type, caller)).from(type.rowsWithIds(ids))
+                .where(type.scope(caller)).orderBy(type.idColumns())
                 .fetch(record -> new ResourceRow(type, record));
     }
 

@@ -172,6 +172,33 @@ public final class ResourceType {
                 DSL.list(arrays.toArray(Field[]::new)));
     }
 
+    /** {@link #rowsWith} the rows with these ids. */
+    public Table<?> rowsWithIds(Collection<String> values) {
+        return rowsWith(idIn(values));
+    }
+
+    /** {@link #rowsWith} the row with this id. */
+    public Table<?> rowWithId(String value) {
+        return rowsWith(idEquals(value));
+    }
+
+    /**
+     * The rows a condition on the id columns selects, read before the tenant scope or anything else is applied to
+     * them, under the table's own name so that every column and correlated subquery of the type reads them as it
+     * would read the table. Every read by id goes through it.
+     *
+     * <p>With the id and the tenant condition side by side, the planner may reach the rows through an index that
+     * leads with the organization (e.g. {@code (organization_id, archived, id)}) and filter on the id there: a
+     * walk over every index entry of the organization, whose cost grows with the organization, not with the ids
+     * asked. Which index it took depended on the statistics (one data shape got the primary key, another the
+     * organization's index, in generic and custom plans alike). {@code offset 0} keeps PostgreSQL from pulling
+     * the subquery up or pushing the scope into it, so the only condition the table's read is planned with is
+     * the one on the id columns: a lookup in the primary key per id, whatever the data's shape.
+     */
+    public Table<?> rowsWith(Condition byId) {
+        return DSL.select(DSL.asterisk()).from(table).where(byId).offset(DSL.inline(0)).asTable(table.getName());
+    }
+
     @SuppressWarnings("unchecked")
     private static <T> Field<T[]> arrayOf(Field<T> column, Object[] values) {
         return DSL.val((T[]) values, column.getDataType().getArrayDataType());

@@ -254,8 +254,8 @@ public final class ResourceWriter {
         Map<String, Set<String>> visible = new HashMap<>();
         for (Map.Entry<String, Set<String>> target : byTarget.entrySet()) {
             ResourceType targetType = resources.registry().get(target.getKey());
-            visible.put(target.getKey(), new HashSet<>(batch.dsl().select(targetType.idColumns()).from(targetType.table())
-                    .where(targetType.idIn(target.getValue())).and(targetType.scope(batch.caller()))
+            visible.put(target.getKey(), new HashSet<>(batch.dsl().select(targetType.idColumns()).from(targetType.rowsWithIds(target.getValue()))
+                    .where(targetType.scope(batch.caller()))
                     .fetch(targetType::idOf)));
         }
         forEachLink(batch, which, (item, relationship, related) -> {
