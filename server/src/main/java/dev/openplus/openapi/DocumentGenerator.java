@@ -315,7 +315,13 @@ public final class DocumentGenerator {
     private static List<String> errorResponses(Operation operation) {
         List<String> names = new ArrayList<>(List.of("Unauthorized", "NotAcceptable"));
         switch (operation.kind()) {
-            case FETCH, SUB_LIST -> names.add("NotFound");
+            case FETCH -> names.add("NotFound");
+            // A sub-collection takes the filters of its type: one naming an organization or group outside the
+            // caller's scope answers 403, as on the collection itself.
+            case SUB_LIST -> {
+                names.add("Forbidden");
+                names.add("NotFound");
+            }
             case LIST -> names.add("Forbidden");
             case CREATE -> names.add("Forbidden");
             case UPDATE, DELETE -> {

@@ -14,7 +14,8 @@ import com.atlassian.oai.validator.report.ValidationReport;
 
 /**
  * Holds every exchange of the integration tests to the project's OpenAPI document: each /pub response, and
- * the request of each exchange that succeeded (tests of bad input send invalid requests on purpose).
+ * the request of each exchange that succeeded (tests of bad input send invalid requests on purpose); and the
+ * resources of each successful answer to the reference's own facts (ReferenceFacts).
  */
 final class Contract {
     private static final OpenApiInteractionValidator VALIDATOR = OpenApiInteractionValidator
@@ -35,6 +36,24 @@ final class Contract {
             .build();
 
     private Contract() {
+    }
+
+    /**
+     * The resources of a successful JSON:API answer against the reference's own facts (ReferenceFacts): the server's
+     * document cannot catch a description that is itself wrong.
+     */
+    private static void referenceFacts(String method, String pathAndQuery, Api.Response response) {
+        if (response.status() < 200 || response.status() >= 300 || !response.body().startsWith("{")
+                || !response.header("Content-Type").orElse("").startsWith(Api.JSON_API)) {
+            return;
+        }
+        ReferenceFacts facts = ReferenceFacts.get();
+        List<String> differences = facts.undeclared(facts.responseDifferences(response.json()));
+        if (!differences.isEmpty()) {
+            throw new AssertionError("the answer to " + method + " " + pathAndQuery + " differs from the reference "
+                    + "(and no entry of reference/deviations.yaml says why):\n  " + String.join("\n  ", differences)
+                    + "\nresponse: " + response.body().substring(0, Math.min(600, response.body().length())));
+        }
     }
 
     static void check(String method, String pathAndQuery, String contentType, String requestBody, Api.Response response) {
@@ -77,5 +96,6 @@ final class Contract {
                     + " breaks the OpenAPI document:\n  " + messages.stream().collect(Collectors.joining("\n  "))
                     + "\nresponse: " + response.body().substring(0, Math.min(600, response.body().length())));
         }
+        referenceFacts(method, pathAndQuery, response);
     }
 }
