@@ -169,10 +169,10 @@ class AdherenceFromResultsTest {
     }
 
     @Test
-    void aPlanOfAHundredOldActionsTakesThemInOneQueryOverResultsNotDays() {
+    void aPlanOfManyOldActionsTakesThemInOneQueryOverResultsNotDays() {
         String planId = plan("America/New_York");
         List<String> actions = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 20; i++) {
             actions.add(plans.createAction(tenant.token(), planId, Map.of("type", "sleep", "title", "Old " + i,
                     "effective_from", "2024-01-01T00:00:00Z")));
         }
@@ -182,7 +182,7 @@ class AdherenceFromResultsTest {
         Api.Response summary = api.get("/pub/patient_plan_summary/" + planId + "?include=actions", tenant.token());
         assertThat(summary.at("/data/attributes/adherence")).isEqualTo(v6("v6_plan_adherence", planId));
         assertThat(summary.at("/data/attributes/adherence/due").asInt()).as("every day since 2024 for each action")
-                .isGreaterThan(100 * 700);
+                .isGreaterThan(20 * 700);
 
         DSLContext dsl = server.database.dsl();
         dsl.transaction(configuration -> {
