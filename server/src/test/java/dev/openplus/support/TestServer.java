@@ -61,8 +61,8 @@ public final class TestServer {
     /**
      * A new data directory under target/, named through a short symbolic link in the temporary directory.
      * The embedded PostgreSQL's socket file lives in it, and its path must fit the operating system's 107
-     * bytes wherever the project is cloned (a longer one falls back to TCP, and the tests of the socket would
-     * not see it). The caller removes the link ({@link #removeLink}) after stopping PostgreSQL.
+     * bytes wherever the project is cloned (for a longer one it moves to the temporary directory, and the tests
+     * that look for it in {@code <data dir>/run} would not find it). The caller removes the link ({@link #removeLink}) after stopping PostgreSQL.
      */
     public static Path shortDataDir(String prefix) throws IOException {
         Path dataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), prefix);
