@@ -202,6 +202,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
         if (usableSocketDirectory(directory)) {
             Files.createDirectories(directory);
             Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+            // Socket files a killed postmaster left on other ports: nothing of this directory runs now (the
+            // owner starts PostgreSQL only when none runs), and a restart keeps its own port.
+            try (var entries = Files.newDirectoryStream(directory, ".s.PGSQL.*")) {
+                for (Path entry : entries) {
+                    String name = entry.getFileName().toString();
+                    if (!name.equals(".s.PGSQL." + port) && !name.equals(".s.PGSQL." + port + ".lock")) {
+                        Files.deleteIfExists(entry);
+                    }
+                }
+            }
             return directory;
         }
         Path temporary = Files.createTempDirectory("openplus-pg-"); // mode 0700
