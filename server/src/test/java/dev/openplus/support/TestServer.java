@@ -81,6 +81,22 @@ public final class TestServer {
         }
     }
 
+    /**
+     * A JDBC URL of one database of the test run's embedded PostgreSQL, through its Unix-domain socket (it
+     * listens on no TCP port), for tests that reach it as an external server or a plain JDBC client would.
+     */
+    public String jdbcUrl(String databaseName) {
+        try {
+            java.util.List<String> pid = Files.readAllLines(config.dataDir().resolve("pg/postmaster.pid"));
+            String port = pid.get(3).trim();
+            return "jdbc:postgresql://127.0.0.1:" + port + "/" + databaseName
+                    + "?socketFactory=dev.openplus.db.UnixSocketFactory&socketFactoryArg="
+                    + java.net.URLEncoder.encode(pid.get(4).trim() + "/.s.PGSQL." + port, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public Api api() {
         return new Api(baseUrl);
     }
