@@ -41,8 +41,11 @@ public final class Database implements AutoCloseable {
      * composite lets each server started on this database add its own registry and remove it when it stops.
      */
     private final CompositeMeterRegistry poolMetrics = new CompositeMeterRegistry();
+    /** Restarts the embedded PostgreSQL a server started when it dies; null otherwise. */
+    private volatile PostmasterWatch watch;
 
-    private Database(EmbeddedPostgres embedded, String jdbcUrl, String user, String password, int poolSize) {
+    private Database(EmbeddedPostgres embedded, String jdbcUrl, String user, String password, int poolSize,
+            java.time.Duration connectionTimeout) {
         this.embedded = embedded;
         this.jdbcUrl = jdbcUrl;
         this.user = user;
@@ -55,6 +58,14 @@ public final class Database implements AutoCloseable {
         hikari.setMinimumIdle(Math.min(2, poolSize));
         hikari.setPoolName("openplus");
         hikari.setAutoCommit(true);
+        // Fail fast when the database is out of reach: a request waits this long for a connection, then answers
+        // 503 (Hikari's default of 30 s, taken again by each statement of a request, held HTTP threads for
+        // minutes). Validating a connection must fit inside it; opening one should not outlast it by much.
+        hikari.setConnectionTimeout(connectionTimeout.toMillis());
+        hikari.setValidationTimeout(Math.max(250, Math.min(1000, connectionTimeout.toMillis() / 2)));
+        hikari.addDataSourceProperty("connectTimeout",
+                Long.toString(Math.max(1, (connectionTimeout.toMillis() + 999) / 1000)));
+        hikari.addDataSourceProperty("tcpKeepAlive", "true");
         hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
         hikari.addDataSourceProperty("ApplicationName", "openplus");
         hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(poolMetrics));
@@ -71,16 +82,23 @@ public final class Database implements AutoCloseable {
     public static Database open(Config config, boolean exclusive) throws IOException {
         Database database;
         if (config.embeddedDatabase()) {
-            EmbeddedPostgres pg = EmbeddedPostgres.open(config.dataDir(), exclusive, config.embeddedSharedBuffers());
+            EmbeddedPostgres pg = EmbeddedPostgres.open(config.dataDir(), exclusive, config.embeddedSharedBuffers(),
+                    config.embeddedTcp());
             try {
-                database = new Database(pg, pg.jdbcUrl(), EmbeddedPostgres.USER, null, config.databasePoolSize());
+                database = new Database(pg, pg.jdbcUrl(), EmbeddedPostgres.USER, null, config.databasePoolSize(),
+                        config.databaseConnectionTimeout());
             } catch (RuntimeException e) {
                 pg.close();
                 throw e;
             }
+            if (exclusive && pg.owner()) {
+                // The pool's connections died with the old postmaster: evicted, so none is handed out again.
+                database.watch = new PostmasterWatch(pg,
+                        () -> database.dataSource.getHikariPoolMXBean().softEvictConnections());
+            }
         } else {
             database = new Database(null, config.databaseUrl(), config.databaseUser(), config.databasePassword(),
-                    config.databasePoolSize());
+                    config.databasePoolSize(), config.databaseConnectionTimeout());
         }
         try {
             database.migrate();
@@ -99,14 +117,17 @@ public final class Database implements AutoCloseable {
      * Connections from the pool, each counting the statements prepared on it (whether jOOQ or plain JDBC
      * prepares them). A plain delegating class: a reflective proxy cost more than the fetch it wrapped.
      */
-    private static ConnectionProvider countingConnections(HikariDataSource pool, LongAdder counter) {
+    private ConnectionProvider countingConnections(HikariDataSource pool, LongAdder counter) {
         return new ConnectionProvider() {
             @Override
             public Connection acquire() {
+                if (down()) {
+                    throw new DatabaseUnavailable("the embedded PostgreSQL is down; it is being started again", null);
+                }
                 try {
                     return new CountingConnection(pool.getConnection(), counter);
                 } catch (SQLException e) {
-                    throw new DataAccessException("could not take a connection from the pool", e);
+                    throw new DatabaseUnavailable("could not take a connection from the pool", e);
                 }
             }
 
@@ -154,7 +175,24 @@ public final class Database implements AutoCloseable {
         return embedded;
     }
 
+    /**
+     * True while the embedded PostgreSQL is known to have died and is not running again yet. Never for an
+     * external database: only a connection attempt tells whether that one answers ({@link #reachable()}).
+     */
+    public boolean down() {
+        PostmasterWatch current = watch;
+        return current != null && current.down();
+    }
+
+    /** The watch of the embedded PostgreSQL, or null when this process does not restart it (tests hold it). */
+    PostmasterWatch watch() {
+        return watch;
+    }
+
     public boolean reachable() {
+        if (down()) {
+            return false;
+        }
         try (Connection connection = dataSource.getConnection()) {
             return connection.isValid(2);
         } catch (SQLException e) {
@@ -164,6 +202,10 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        PostmasterWatch current = watch;
+        if (current != null) {
+            current.close();
+        }
         dataSource.close();
         if (embedded != null) {
             embedded.close();

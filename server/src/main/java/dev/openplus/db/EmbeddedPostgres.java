@@ -33,6 +33,11 @@ import org.tukaani.xz.XZInputStream;
  * <p>Who owns the running postmaster is decided by {@code openplus.lock}: the process that holds it (a server,
  * or an admin command that started PostgreSQL itself) stops PostgreSQL when it ends. A postmaster that runs
  * while nobody holds the lock is an orphan.
+ *
+ * <p>Access: PostgreSQL trusts connections on its Unix-domain socket, whose directory only this user may enter
+ * (mode 0700), and listens on no TCP address unless asked to; then TCP connections need the password kept in
+ * {@code <data dir>/pg-password} (mode 0600). {@code pg_hba.conf} is written at every start, so that a data
+ * directory made by an older version, which trusted every local TCP connection, is closed as well.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgres.class);
@@ -50,14 +55,21 @@ public final class EmbeddedPostgres implements AutoCloseable {
     /** Lock files whose lock this JVM holds. */
     private static final java.util.Set<Path> LOCKED_BY_THIS_JVM = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final String sharedBuffers;
+    /** Whether the postmaster also listens on 127.0.0.1, with a password (OPENPLUS_PG_TCP). */
+    private final boolean tcp;
     private int port;
-    /** The postmaster's Unix-domain socket file, or null when it listens on TCP only (see socketDirectory). */
+    /** The postmaster's Unix-domain socket file: every connection goes through it. */
     private Path socketFile;
+    /** A socket directory made in the temporary directory (the data directory's path was too long), or null. */
+    private Path temporarySocketDirectory;
+    /** The pid of the postmaster this instance started, 0 for one it joined. */
+    private volatile long postmasterPid;
     private boolean owner;
 
-    private EmbeddedPostgres(Path dataDir, String sharedBuffers) {
+    private EmbeddedPostgres(Path dataDir, String sharedBuffers, boolean tcp) {
         this.dataDir = dataDir;
         this.sharedBuffers = sharedBuffers;
+        this.tcp = tcp;
         this.pgData = dataDir.resolve("pg");
         this.binDir = dataDir.resolve("pg-bin");
     }
@@ -77,7 +89,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
      *                      is joined keeps the size it was started with
      */
     public static EmbeddedPostgres open(Path dataDir, boolean exclusive, String sharedBuffers) throws IOException {
-        EmbeddedPostgres pg = new EmbeddedPostgres(dataDir, sharedBuffers);
+        return open(dataDir, exclusive, sharedBuffers, false);
+    }
+
+    /**
+     * @param tcp when this call starts PostgreSQL: listen on 127.0.0.1 as well, where connections need the
+     *            password in {@link #passwordFile()}; without it PostgreSQL listens on its Unix-domain socket only
+     */
+    public static EmbeddedPostgres open(Path dataDir, boolean exclusive, String sharedBuffers, boolean tcp)
+            throws IOException {
+        EmbeddedPostgres pg = new EmbeddedPostgres(dataDir, sharedBuffers, tcp);
         pg.openInternal(exclusive);
         return pg;
     }
@@ -87,27 +108,24 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     /**
-     * Over the postmaster's Unix-domain socket when it has one (every connection of this process: the pool, the
-     * LISTEN connection, the admin commands), else over TCP. The host and port stay in the URL for the driver,
-     * which {@link UnixSocketFactory} then ignores.
+     * Over the postmaster's Unix-domain socket (every connection of this process: the pool, the LISTEN
+     * connection, the admin commands). The host and port stay in the URL for the driver, which
+     * {@link UnixSocketFactory} then ignores.
      */
     public String jdbcUrl() {
-        String tcp = tcpJdbcUrl();
-        if (socketFile == null) {
-            return tcp;
-        }
-        return tcp + "?socketFactory=" + UnixSocketFactory.class.getName() + "&socketFactoryArg="
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE + "?socketFactory="
+                + UnixSocketFactory.class.getName() + "&socketFactoryArg="
                 + java.net.URLEncoder.encode(socketFile.toString(), StandardCharsets.UTF_8);
     }
 
-    /** Over TCP on the loopback interface, as other tools (psql, pgbench) reach it. */
-    public String tcpJdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
+    /** The Unix-domain socket file the JDBC URL goes through; its directory is what {@code psql -h} takes. */
+    public Path socketFile() {
+        return socketFile;
     }
 
-    /** The Unix-domain socket file the JDBC URL goes through, if there is one. */
-    public Optional<Path> socketFile() {
-        return Optional.ofNullable(socketFile);
+    /** The password TCP connections need when PostgreSQL listens on TCP ({@code OPENPLUS_PG_TCP}). */
+    public Path passwordFile() {
+        return dataDir.resolve("pg-password");
     }
 
     /** True when this process started PostgreSQL and will stop it on close. */
@@ -147,7 +165,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
             }
             port = runningPort.orElseThrow(() -> new IllegalStateException(
                     "the OpenPlus process that owns " + dataDir + " has no PostgreSQL running yet; try again"));
-            socketFile = runningSocketFile(port).orElse(null);
+            socketFile = runningSocketFile(port).orElseThrow(() -> new IllegalStateException(
+                    "the PostgreSQL running for " + dataDir + " has no Unix-domain socket (started by an older "
+                            + "OpenPlus?); restart the server"));
             owner = false;
             return;
         }
@@ -160,22 +180,57 @@ public final class EmbeddedPostgres implements AutoCloseable {
         if (!Files.exists(pgData.resolve("PG_VERSION"))) {
             initdb();
         }
+        PostgresAccess.restrict(pgData);
         port = freePort();
         startPostmaster();
+        if (tcp) {
+            PostgresAccess.setPassword(jdbcUrl(), USER, passwordFile());
+        }
     }
 
     /**
-     * Where the postmaster puts its Unix-domain socket: {@code <data dir>/run}, readable by this user only. None
-     * when the socket file's path would be longer than the operating system allows (107 bytes) or holds
-     * characters that pg_ctl's command line would have to quote; PostgreSQL then listens on TCP only.
+     * Where the postmaster puts its Unix-domain socket: {@code <data dir>/run}, which only this user may enter.
+     * When the socket file's path there would be longer than the operating system allows (107 bytes) or hold
+     * characters that pg_ctl's command line would have to quote, a directory of the same mode made in the
+     * temporary directory instead (postmaster.pid names it for the processes that join).
      */
-    private Optional<Path> socketDirectory() {
-        Path directory = dataDir.toAbsolutePath().normalize().resolve("run");
-        String file = directory.resolve(".s.PGSQL." + port).toString();
-        if (file.getBytes(StandardCharsets.UTF_8).length > 107 || !file.matches("[A-Za-z0-9._/+-]+")) {
-            return Optional.empty();
+    private Path socketDirectory() throws IOException {
+        if (temporarySocketDirectory != null) {
+            return temporarySocketDirectory;
         }
-        return Optional.of(directory);
+        Path directory = dataDir.toAbsolutePath().normalize().resolve("run");
+        if (usableSocketDirectory(directory)) {
+            Files.createDirectories(directory);
+            Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+            // Socket files a killed postmaster left on other ports: nothing of this directory runs now (the
+            // owner starts PostgreSQL only when none runs), and a restart keeps its own port.
+            try (var entries = Files.newDirectoryStream(directory, ".s.PGSQL.*")) {
+                for (Path entry : entries) {
+                    String name = entry.getFileName().toString();
+                    if (!name.equals(".s.PGSQL." + port) && !name.equals(".s.PGSQL." + port + ".lock")) {
+                        Files.deleteIfExists(entry);
+                    }
+                }
+            }
+            return directory;
+        }
+        Path temporary = Files.createTempDirectory("openplus-pg-"); // mode 0700
+        Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rwx------"));
+        if (!usableSocketDirectory(temporary)) {
+            Files.delete(temporary);
+            throw new IllegalStateException("no directory for PostgreSQL's socket file: " + directory + " and "
+                    + temporary + " are too long or hold characters other than letters, digits and ._/+-; "
+                    + "use a shorter OPENPLUS_DATA_DIR or java.io.tmpdir");
+        }
+        LOG.info("the socket file's path under {} would be too long; PostgreSQL's socket goes to {}", dataDir,
+                temporary);
+        temporarySocketDirectory = temporary;
+        return temporary;
+    }
+
+    private boolean usableSocketDirectory(Path directory) {
+        String file = directory.resolve(".s.PGSQL." + port).toString();
+        return file.getBytes(StandardCharsets.UTF_8).length <= 107 && file.matches("[A-Za-z0-9._/+-]+");
     }
 
     /** The socket file named in a running postmaster's postmaster.pid (its fifth line), if it exists. */
@@ -258,21 +313,19 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private void initdb() throws IOException {
         LOG.info("initialising a new PostgreSQL data directory in {}", pgData);
         deleteRecursively(pgData);
-        run(Duration.ofMinutes(2), bin("initdb"), "-A", "trust", "-U", USER, "-E", "UTF-8", "--locale=C",
-                "-D", pgData.toString());
+        run(Duration.ofMinutes(2), bin("initdb"), "--auth-local=trust", "--auth-host=scram-sha-256", "-U", USER,
+                "-E", "UTF-8", "--locale=C", "-D", pgData.toString());
     }
 
     private void startPostmaster() throws IOException {
-        Optional<Path> socketDirectory = socketDirectory();
-        if (socketDirectory.isPresent()) {
-            Files.createDirectories(socketDirectory.get());
-            Files.setPosixFilePermissions(socketDirectory.get(), PosixFilePermissions.fromString("rwx------"));
-        }
-        // Durability first: this directory holds the operator's real data.
+        Path socketDirectory = socketDirectory();
+        // Durability first: this directory holds the operator's real data. No TCP unless asked for: the socket's
+        // directory is what keeps other local users out (pg_hba.conf trusts the socket).
         String options = String.join(" ",
                 "-p", Integer.toString(port),
-                "-c", "listen_addresses=127.0.0.1",
-                "-c", "unix_socket_directories=" + socketDirectory.map(Path::toString).orElse(""),
+                "-c", "listen_addresses=" + (tcp ? "127.0.0.1" : "''"),
+                "-c", "unix_socket_directories=" + socketDirectory,
+                "-c", "unix_socket_permissions=0700",
                 "-c", "fsync=on",
                 "-c", "synchronous_commit=on",
                 "-c", "full_page_writes=on",
@@ -281,10 +334,54 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 "-c", "shared_buffers=" + sharedBuffers);
         run(Duration.ofMinutes(3), bin("pg_ctl"), "-D", pgData.toString(), "-o", options,
                 "-l", dataDir.resolve("postgres.log").toString(), "-w", "-t", "170", "start");
-        socketFile = socketDirectory.map(directory -> directory.resolve(".s.PGSQL." + port))
-                .filter(Files::exists).orElse(null);
-        LOG.info("embedded PostgreSQL started on 127.0.0.1:{}{} with data in {} (shared_buffers {})", port,
-                socketFile == null ? "" : " and " + socketFile, pgData, sharedBuffers);
+        socketFile = socketDirectory.resolve(".s.PGSQL." + port);
+        if (!Files.exists(socketFile)) {
+            throw new IOException("PostgreSQL started without its socket file " + socketFile + "; see "
+                    + dataDir.resolve("postgres.log"));
+        }
+        postmasterPid = Long.parseLong(Files.readAllLines(pgData.resolve("postmaster.pid"), StandardCharsets.UTF_8)
+                .get(0).trim());
+        LOG.info("embedded PostgreSQL started on {}{} with data in {} (shared_buffers {})", socketFile,
+                tcp ? " and 127.0.0.1:" + port : "", pgData, sharedBuffers);
+    }
+
+    /**
+     * Whether the postmaster this instance started still runs. A postmaster that died (killed, or out of memory)
+     * takes its connections with it: every statement fails until {@link #restart()}.
+     */
+    public boolean postmasterAlive() {
+        long pid = postmasterPid;
+        return pid != 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !zombie(pid);
+    }
+
+    /**
+     * A dead process that its parent has not reaped yet counts as alive for {@link ProcessHandle}. The dead
+     * postmaster's parent is whatever adopted it: an init reaps it soon, but a JVM that is itself process 1 (a
+     * container started with {@code exec java}) never does, so its state in /proc/PID/stat decides.
+     */
+    private static boolean zombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
+            int afterName = stat.lastIndexOf(')');
+            return afterName > 0 && afterName + 2 < stat.length() && "ZX".indexOf(stat.charAt(afterName + 2)) >= 0;
+        } catch (IOException e) {
+            return false; // no /proc entry: ProcessHandle already said whether it runs
+        }
+    }
+
+    /**
+     * Starts the postmaster again after it died, on the same port and socket file (the pool's JDBC URL names
+     * them); PostgreSQL replays its write-ahead log first. Fails while backends of the dead postmaster still
+     * hold its shared memory: they end by themselves once they notice, so the caller tries again.
+     */
+    public synchronized void restart() throws IOException {
+        if (!owner) {
+            throw new IllegalStateException("only the process that started PostgreSQL restarts it");
+        }
+        if (postmasterAlive()) {
+            return;
+        }
+        startPostmaster();
     }
 
     private void stopPostmaster() throws IOException {
@@ -292,16 +389,28 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
             if (owner) {
-                stopPostmaster();
-                LOG.info("embedded PostgreSQL stopped");
+                if (postmasterPid != 0 && !postmasterAlive()) {
+                    LOG.warn("the embedded PostgreSQL was not running any more");
+                } else {
+                    stopPostmaster();
+                    LOG.info("embedded PostgreSQL stopped");
+                }
+                postmasterPid = 0;
             }
         } catch (IOException | RuntimeException e) {
             LOG.error("could not stop the embedded PostgreSQL cleanly", e);
         } finally {
             releaseLock();
+            if (temporarySocketDirectory != null) {
+                try {
+                    deleteRecursively(temporarySocketDirectory);
+                } catch (IOException e) {
+                    LOG.warn("could not remove {}", temporarySocketDirectory, e);
+                }
+            }
         }
     }
 

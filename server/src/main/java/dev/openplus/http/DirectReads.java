@@ -213,12 +213,16 @@ final class DirectReads extends Handler.Wrapper {
         @Override
         public void fail(RuntimeException e) {
             // As Javalin's exception handlers answer.
+            List<ApiError> unavailable = e instanceof ApiException ? null : Unavailable.errors(e, "GET", path, reqId);
             if (e instanceof ApiException api) {
                 int status = api.status();
                 if (status == 401 && !response.getHeaders().contains(HttpHeader.WWW_AUTHENTICATE)) {
                     response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
                 }
                 write(status, HttpServer.errorDocument(api.errors(), reqId));
+            } else if (unavailable != null) {
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, Unavailable.RETRY_AFTER);
+                write(503, HttpServer.errorDocument(unavailable, reqId));
             } else {
                 LOG.error("request GET {} failed (req_id {})", path, reqId, e);
                 write(500, HttpServer.errorDocument(List.of(new ApiError(ErrorCode.InternalError,

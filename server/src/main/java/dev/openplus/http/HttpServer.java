@@ -114,6 +114,12 @@ public final class HttpServer {
                 writeErrors(ctx, status, List.of(new ApiError(status, code, detail(code, ctx), null, null)));
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
+                List<ApiError> unavailable = Unavailable.errors(e, ctx.method().name(), ctx.path(), Exchange.reqId(ctx));
+                if (unavailable != null) {
+                    ctx.header("Retry-After", Unavailable.RETRY_AFTER);
+                    writeErrors(ctx, 503, unavailable);
+                    return;
+                }
                 LOG.error("request {} {} failed (req_id {})", ctx.method(), ctx.path(), Exchange.reqId(ctx), e);
                 writeErrors(ctx, 500, List.of(new ApiError(ErrorCode.InternalError,
                         "the server could not complete the request; quote req_id when reporting it")));

@@ -24,8 +24,15 @@ public final class ManagementServer implements AutoCloseable {
     /** Path → handler of each operations endpoint, in the order they are listed. */
     public static Map<String, Handler> endpoints(Database database, Metrics metrics) {
         Map<String, Handler> endpoints = new LinkedHashMap<>();
-        endpoints.put("/health", ctx -> Exchange.respond(ctx, 200, "application/json",
-                "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8)));
+        // Liveness fails only while the embedded PostgreSQL this process owns is down (and being started again):
+        // that is this process's own part. An external database out of reach makes the server unready, not dead,
+        // since restarting the server would not bring it back.
+        endpoints.put("/health", ctx -> {
+            boolean down = database.down();
+            Exchange.respond(ctx, down ? 503 : 200, "application/json",
+                    (down ? "{\"status\":\"embedded database down, restarting\"}" : "{\"status\":\"ok\"}")
+                            .getBytes(StandardCharsets.UTF_8));
+        });
         endpoints.put("/ready", ctx -> {
             boolean ready = database.reachable();
             Exchange.respond(ctx, ready ? 200 : 503, "application/json",

@@ -14,7 +14,9 @@ public enum ErrorCode {
     UnsupportedMediaType(415, "Unsupported media type"),
     PayloadTooLarge(413, "Payload too large"),
     TooManyRequests(429, "Too many requests"),
-    InternalError(500, "Internal error");
+    InternalError(500, "Internal error"),
+    /** The database cannot be reached now (sent with Retry-After): the request may be sent again unchanged. */
+    ServiceUnavailable(503, "Service unavailable");
 
     private final int status;
     private final String title;

@@ -24,10 +24,9 @@ class ExternalDatabaseTest {
     void serverRunsOnAnExternalDatabaseGivenByUrl() throws Exception {
         TestServer shared = TestServer.get();
         Fixtures.Tenant tenant = new Fixtures(shared).tenant("External Database Org");
-        int port = Integer.parseInt(Files.readAllLines(shared.config.dataDir().resolve("pg/postmaster.pid")).get(3).trim());
         Path unusedDataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "external-");
         Config config = Config.fromMap(Map.of(
-                "OPENPLUS_DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+                "OPENPLUS_DATABASE_URL", shared.jdbcUrl("postgres"),
                 "OPENPLUS_DATABASE_USER", "postgres",
                 "OPENPLUS_DATA_DIR", unusedDataDir.toString(),
                 "OPENPLUS_PORT", "0"));

@@ -3,6 +3,8 @@ package dev.openplus.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,7 +52,7 @@ class UnixSocketTest {
 
     @Test
     void thePoolAndTheDedicatedConnectionsGoThroughTheSocketFileInTheDataDirectory() throws Exception {
-        Path socket = DATABASE.embedded().socketFile().orElseThrow();
+        Path socket = DATABASE.embedded().socketFile();
         Path dataDir = TestServer.get().config.dataDir().toAbsolutePath().normalize();
         assertThat(socket.getParent()).isEqualTo(dataDir.resolve("run"));
         assertThat(socket.getFileName().toString()).isEqualTo(".s.PGSQL." + DATABASE.embedded().port());
@@ -63,11 +66,32 @@ class UnixSocketTest {
         org.jooq.Record pooled = DATABASE.dsl().fetchOne("select inet_server_addr()::text, 1");
         assertThat(pooled.get(1)).isEqualTo(1);
         assertThat(pooled.get(0)).isNull();
-        // TCP still listens, for psql, pgbench and other tools.
-        try (Connection tcp = java.sql.DriverManager.getConnection(DATABASE.embedded().tcpJdbcUrl(),
-                EmbeddedPostgres.USER, null)) {
-            assertThat(serverAddress(tcp)).isEqualTo("127.0.0.1/32");
+    }
+
+    /** Any local user could connect over TCP, where pg_hba.conf trusted 127.0.0.1: no TCP listener at all now. */
+    @Test
+    void theEmbeddedPostgresListensOnNoTcpPortAndOnlyItsUserMayEnterTheSocketDirectory() throws Exception {
+        int port = DATABASE.embedded().port();
+        for (String host : List.of("127.0.0.1", "::1")) {
+            try (Socket socket = new Socket()) {
+                assertThatThrownBy(() -> socket.connect(new InetSocketAddress(host, port), 2000))
+                        .as("TCP connection to %s:%d", host, port).isInstanceOf(java.io.IOException.class);
+            }
         }
+        assertThatThrownBy(() -> java.sql.DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/postgres", EmbeddedPostgres.USER, null))
+                .isInstanceOf(SQLException.class).hasMessageContaining("Connection to 127.0.0.1:" + port + " refused");
+        try (Connection connection = DATABASE.dedicatedConnection(); Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("show listen_addresses")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEmpty();
+        }
+        Path socket = DATABASE.embedded().socketFile();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent())))
+                .isEqualTo("rwx------");
+        Path pgData = TestServer.get().config.dataDir().resolve("pg");
+        assertThat(Files.readAllLines(pgData.resolve("pg_hba.conf"))).filteredOn(line -> line.startsWith("host"))
+                .isNotEmpty().allSatisfy(line -> assertThat(line).endsWith("scram-sha-256"));
     }
 
     @Test
@@ -166,18 +190,26 @@ class UnixSocketTest {
     }
 
     @Test
-    void aDataDirectoryWhosePathIsTooLongForASocketFileListensOnTcpOnly() throws Exception {
+    void aDataDirectoryWhosePathIsTooLongForASocketFileHasItsSocketInAPrivateTemporaryDirectory() throws Exception {
         Path base = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "pg-long-");
         Path dataDir = base.resolve("d".repeat(120));
+        Path socketDirectory;
         try (EmbeddedPostgres pg = EmbeddedPostgres.open(dataDir, true)) {
-            assertThat(pg.socketFile()).isEmpty();
-            assertThat(pg.jdbcUrl()).isEqualTo(pg.tcpJdbcUrl());
+            socketDirectory = pg.socketFile().getParent();
+            assertThat(socketDirectory).startsWith(Path.of(System.getProperty("java.io.tmpdir")));
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socketDirectory)))
+                    .isEqualTo("rwx------");
             try (Connection connection = java.sql.DriverManager.getConnection(pg.jdbcUrl(), EmbeddedPostgres.USER,
                     null)) {
-                assertThat(serverAddress(connection)).isEqualTo("127.0.0.1/32");
+                assertThat(serverAddress(connection)).isNull();
             }
             assertThat(Files.exists(dataDir.resolve("run"))).isFalse();
+            // A process that joins finds the socket where postmaster.pid says it is.
+            try (EmbeddedPostgres joined = EmbeddedPostgres.open(dataDir, false)) {
+                assertThat(joined.socketFile()).isEqualTo(pg.socketFile());
+            }
         }
+        assertThat(Files.exists(socketDirectory)).isFalse();
     }
 
     @Test
@@ -186,7 +218,7 @@ class UnixSocketTest {
         try (EmbeddedPostgres owner = EmbeddedPostgres.open(dataDir, true);
                 EmbeddedPostgres joined = EmbeddedPostgres.open(dataDir, false)) {
             assertThat(joined.owner()).isFalse();
-            assertThat(owner.socketFile()).isPresent();
+            assertThat(Files.exists(owner.socketFile())).isTrue();
             assertThat(joined.socketFile()).isEqualTo(owner.socketFile());
             try (Connection connection = java.sql.DriverManager.getConnection(joined.jdbcUrl(),
                     EmbeddedPostgres.USER, null)) {

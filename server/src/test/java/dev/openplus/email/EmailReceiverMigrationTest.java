@@ -3,7 +3,6 @@ package dev.openplus.email;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -24,14 +23,12 @@ class EmailReceiverMigrationTest {
     @Test
     void storedReceiversArePatientsAndExactlyOneReceiverIsSet() throws Exception {
         TestServer shared = TestServer.get();
-        int port = Integer.parseInt(Files.readAllLines(shared.config.dataDir().resolve("pg/postmaster.pid")).get(3).trim());
-        String server = "jdbc:postgresql://127.0.0.1:" + port + "/";
         String database = "email_receiver_" + System.nanoTime();
-        try (Connection admin = DriverManager.getConnection(server + "postgres", "postgres", "");
+        try (Connection admin = DriverManager.getConnection(shared.jdbcUrl("postgres"), "postgres", "");
                 Statement statement = admin.createStatement()) {
             statement.execute("create database " + database);
         }
-        String url = server + database;
+        String url = shared.jdbcUrl(database);
         Flyway.configure().dataSource(url, "postgres", "").locations("classpath:db/migration").target("6").load().migrate();
         try (Connection connection = DriverManager.getConnection(url, "postgres", "");
                 Statement statement = connection.createStatement()) {
@@ -76,7 +73,7 @@ class EmailReceiverMigrationTest {
                 assertThat(left.getInt(1)).isZero();
             }
         }
-        try (Connection admin = DriverManager.getConnection(server + "postgres", "postgres", "");
+        try (Connection admin = DriverManager.getConnection(shared.jdbcUrl("postgres"), "postgres", "");
                 Statement statement = admin.createStatement()) {
             statement.execute("drop database " + database);
         }

@@ -3,7 +3,6 @@ package dev.openplus.healthprofile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -30,14 +29,12 @@ class ProfileRekeyMigrationTest {
     @Test
     void existingProfilesAreRekeyedAndKeepTheirQuestionsAndAnswers() throws Exception {
         TestServer shared = TestServer.get();
-        int port = Integer.parseInt(Files.readAllLines(shared.config.dataDir().resolve("pg/postmaster.pid")).get(3).trim());
-        String server = "jdbc:postgresql://127.0.0.1:" + port + "/";
         String database = "profile_rekey_" + System.nanoTime();
-        try (Connection admin = DriverManager.getConnection(server + "postgres", "postgres", "");
+        try (Connection admin = DriverManager.getConnection(shared.jdbcUrl("postgres"), "postgres", "");
                 Statement statement = admin.createStatement()) {
             statement.execute("create database " + database);
         }
-        String url = server + database;
+        String url = shared.jdbcUrl(database);
         try {
             Flyway.configure().dataSource(url, "postgres", "").locations("classpath:db/migration").target("2").load()
                     .migrate();
@@ -112,7 +109,7 @@ class ProfileRekeyMigrationTest {
                         .hasMessageContaining("health_profile_id_ends_in_zeros");
             }
         } finally {
-            try (Connection admin = DriverManager.getConnection(server + "postgres", "postgres", "");
+            try (Connection admin = DriverManager.getConnection(shared.jdbcUrl("postgres"), "postgres", "");
                     Statement statement = admin.createStatement()) {
                 statement.execute("drop database " + database);
             }

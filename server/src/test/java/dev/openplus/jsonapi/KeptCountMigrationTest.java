@@ -2,7 +2,6 @@ package dev.openplus.jsonapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -27,14 +26,12 @@ class KeptCountMigrationTest {
     @Test
     void existingRowsAreCountedWhenTheCountsAreInstalled() throws Exception {
         TestServer shared = TestServer.get();
-        int port = Integer.parseInt(Files.readAllLines(shared.config.dataDir().resolve("pg/postmaster.pid")).get(3).trim());
-        String server = "jdbc:postgresql://127.0.0.1:" + port + "/";
         String database = "kept_count_backfill_" + System.nanoTime();
-        try (Connection admin = DriverManager.getConnection(server + "postgres", "postgres", "");
+        try (Connection admin = DriverManager.getConnection(shared.jdbcUrl("postgres"), "postgres", "");
                 Statement statement = admin.createStatement()) {
             statement.execute("create database " + database);
         }
-        String url = server + database;
+        String url = shared.jdbcUrl(database);
         try {
             // The last migration before the kept counts' (V10), whichever that is.
             String before = java.util.Arrays.stream(Flyway.configure().dataSource(url, "postgres", "")
@@ -106,7 +103,7 @@ class KeptCountMigrationTest {
                 }
             }
         } finally {
-            try (Connection admin = DriverManager.getConnection(server + "postgres", "postgres", "");
+            try (Connection admin = DriverManager.getConnection(shared.jdbcUrl("postgres"), "postgres", "");
                     Statement statement = admin.createStatement()) {
                 statement.execute("drop database " + database + " with (force)");
             }

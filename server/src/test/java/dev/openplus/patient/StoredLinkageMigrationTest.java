@@ -2,7 +2,6 @@ package dev.openplus.patient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -29,14 +28,12 @@ class StoredLinkageMigrationTest {
     @Test
     void existingLinksAreStoredWhenTheLinkageIsInstalled() throws Exception {
         TestServer shared = TestServer.get();
-        int port = Integer.parseInt(Files.readAllLines(shared.config.dataDir().resolve("pg/postmaster.pid")).get(3).trim());
-        String server = "jdbc:postgresql://127.0.0.1:" + port + "/";
         String database = "stored_linkage_backfill_" + System.nanoTime();
-        try (Connection admin = DriverManager.getConnection(server + "postgres", "postgres", "");
+        try (Connection admin = DriverManager.getConnection(shared.jdbcUrl("postgres"), "postgres", "");
                 Statement statement = admin.createStatement()) {
             statement.execute("create database " + database);
         }
-        String url = server + database;
+        String url = shared.jdbcUrl(database);
         try {
             String before = java.util.Arrays.stream(Flyway.configure().dataSource(url, "postgres", "")
                     .locations("classpath:db/migration").load().info().all())
@@ -91,7 +88,7 @@ class StoredLinkageMigrationTest {
                 assertThat(stored(statement)).isEqualTo(expected);
             }
         } finally {
-            try (Connection admin = DriverManager.getConnection(server + "postgres", "postgres", "");
+            try (Connection admin = DriverManager.getConnection(shared.jdbcUrl("postgres"), "postgres", "");
                     Statement statement = admin.createStatement()) {
                 statement.execute("drop database " + database + " with (force)");
             }

@@ -2,7 +2,6 @@ package dev.openplus.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -22,14 +21,12 @@ class PlanBackfillMigrationTest {
     @Test
     void existingPatientsGetOnePlanSummaryEach() throws Exception {
         TestServer shared = TestServer.get();
-        int port = Integer.parseInt(Files.readAllLines(shared.config.dataDir().resolve("pg/postmaster.pid")).get(3).trim());
-        String server = "jdbc:postgresql://127.0.0.1:" + port + "/";
         String database = "plan_backfill_" + System.nanoTime();
-        try (Connection admin = DriverManager.getConnection(server + "postgres", "postgres", "");
+        try (Connection admin = DriverManager.getConnection(shared.jdbcUrl("postgres"), "postgres", "");
                 Statement statement = admin.createStatement()) {
             statement.execute("create database " + database);
         }
-        String url = server + database;
+        String url = shared.jdbcUrl(database);
         Flyway.configure().dataSource(url, "postgres", "").locations("classpath:db/migration").target("2").load().migrate();
         try (Connection connection = DriverManager.getConnection(url, "postgres", "");
                 Statement statement = connection.createStatement()) {
@@ -54,7 +51,7 @@ class PlanBackfillMigrationTest {
             }
             assertThat(plans.next()).isFalse();
         }
-        try (Connection admin = DriverManager.getConnection(server + "postgres", "postgres", "");
+        try (Connection admin = DriverManager.getConnection(shared.jdbcUrl("postgres"), "postgres", "");
                 Statement statement = admin.createStatement()) {
             statement.execute("drop database " + database);
         }

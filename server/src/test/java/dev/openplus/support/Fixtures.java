@@ -12,15 +12,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.openplus.Main;
+import dev.openplus.config.Config;
 import picocli.CommandLine;
 
 /** Test data made the way an operator makes it: through the admin CLI, against the test database. */
 public final class Fixtures {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final TestServer server;
+    private final Config config;
+    private final Api api;
 
     public Fixtures(TestServer server) {
-        this.server = server;
+        this(server.config, server.api());
+    }
+
+    /** Against a server of a test's own, on its own database. */
+    public Fixtures(Config config, Api api) {
+        this.config = config;
+        this.api = api;
     }
 
     /** What a CLI run printed and returned. */
@@ -37,7 +45,7 @@ public final class Fixtures {
     public CliResult cli(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine commandLine = Main.commandLine(server.config);
+        CommandLine commandLine = Main.commandLine(config);
         commandLine.setOut(new PrintWriter(out));
         commandLine.setErr(new PrintWriter(err));
         int exit = commandLine.execute(args);
@@ -60,7 +68,7 @@ public final class Fixtures {
 
     /** A group created through POST /pub/group: much cheaper than the CLI inside loops. */
     public String apiGroup(Tenant tenant, String name) {
-        Api.Response response = server.api().post("/pub/group", tenant.token(),
+        Api.Response response = api.post("/pub/group", tenant.token(),
                 Api.json(Map.of("data", Map.of("type", "group", "attributes", Map.of("name", name)))));
         assertThat(response.status()).as(response.body()).isEqualTo(201);
         return response.at("/data/id").asText();
@@ -90,7 +98,7 @@ public final class Fixtures {
 
     /** A token response (JSON:API form) for the client. */
     public Api.Response tokenResponse(Map<String, String> client) {
-        return server.api().post("/pub/oauth/token", null, Api.json(Map.of("data", Map.of("type", "token",
+        return api.post("/pub/oauth/token", null, Api.json(Map.of("data", Map.of("type", "token",
                 "attributes", Map.of("grant_type", "client_credentials", "client_id", client.get("client_id"),
                         "client_secret", client.get("client_secret"))))));
     }

@@ -61,8 +61,8 @@ public final class TestServer {
     /**
      * A new data directory under target/, named through a short symbolic link in the temporary directory.
      * The embedded PostgreSQL's socket file lives in it, and its path must fit the operating system's 107
-     * bytes wherever the project is cloned (a longer one falls back to TCP, and the tests of the socket would
-     * not see it). The caller removes the link ({@link #removeLink}) after stopping PostgreSQL.
+     * bytes wherever the project is cloned (for a longer one it moves to the temporary directory, and the tests
+     * that look for it in {@code <data dir>/run} would not find it). The caller removes the link ({@link #removeLink}) after stopping PostgreSQL.
      */
     public static Path shortDataDir(String prefix) throws IOException {
         Path dataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), prefix);
@@ -78,6 +78,22 @@ public final class TestServer {
             Files.deleteIfExists(link.getParent());
         } catch (IOException ignored) {
             // a link left in the temporary directory is harmless
+        }
+    }
+
+    /**
+     * A JDBC URL of one database of the test run's embedded PostgreSQL, through its Unix-domain socket (it
+     * listens on no TCP port), for tests that reach it as an external server or a plain JDBC client would.
+     */
+    public String jdbcUrl(String databaseName) {
+        try {
+            java.util.List<String> pid = Files.readAllLines(config.dataDir().resolve("pg/postmaster.pid"));
+            String port = pid.get(3).trim();
+            return "jdbc:postgresql://127.0.0.1:" + port + "/" + databaseName
+                    + "?socketFactory=dev.openplus.db.UnixSocketFactory&socketFactoryArg="
+                    + java.net.URLEncoder.encode(pid.get(4).trim() + "/.s.PGSQL." + port, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
