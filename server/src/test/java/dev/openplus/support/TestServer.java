@@ -81,6 +81,20 @@ public final class TestServer {
         }
     }
 
+    /**
+     * The configuration of a second server on this run's PostgreSQL, reached by URL as an external database
+     * (as db/ExternalDatabaseTest does), with a data directory of its own that stays empty.
+     */
+    public Config externalDatabaseConfig() throws IOException {
+        int pgPort = Integer.parseInt(Files.readAllLines(config.dataDir().resolve("pg/postmaster.pid")).get(3).trim());
+        Path unusedDataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "external-");
+        return Config.fromMap(Map.of(
+                "OPENPLUS_DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres",
+                "OPENPLUS_DATABASE_USER", "postgres",
+                "OPENPLUS_DATA_DIR", unusedDataDir.toString(),
+                "OPENPLUS_PORT", "0"));
+    }
+
     public Api api() {
         return new Api(baseUrl);
     }
