@@ -51,6 +51,7 @@ import io.javalin.http.Handler;
 public final class Application implements AutoCloseable {
     private final Javalin javalin;
     private final RevocationListener revocations;
+    private final TokenService tokens;
     private final List<String> routes;
     private final Metrics metrics;
     private final ManagementServer management;
@@ -58,10 +59,11 @@ public final class Application implements AutoCloseable {
     private final List<Operation> operations;
     private final ResourceWriter writer;
 
-    private Application(Javalin javalin, RevocationListener revocations, List<String> routes, Metrics metrics,
-            ManagementServer management, List<Operation> operations, ResourceWriter writer) {
+    private Application(Javalin javalin, RevocationListener revocations, TokenService tokens, List<String> routes,
+            Metrics metrics, ManagementServer management, List<Operation> operations, ResourceWriter writer) {
         this.javalin = javalin;
         this.revocations = revocations;
+        this.tokens = tokens;
         this.routes = List.copyOf(routes);
         this.metrics = metrics;
         this.management = management;
@@ -130,7 +132,7 @@ public final class Application implements AutoCloseable {
         Metrics metrics = new Metrics(database);
         metrics.bindFetchBatches(resources);
         TokenService tokens = new TokenService(database, config.accessTokenTtl(), config.refreshTokenTtl(),
-                metrics.registry());
+                config.authLimits(), metrics.registry());
         RevocationListener revocations = new RevocationListener(database, tokens).start();
         TokenEndpoint tokenEndpoint = new TokenEndpoint(database, tokens, resources);
         PatientEndpoints patients = new PatientEndpoints(resources, writer);
@@ -253,10 +255,11 @@ public final class Application implements AutoCloseable {
         } catch (RuntimeException e) {
             javalin.stop();
             revocations.close();
+            tokens.close();
             metrics.close();
             throw e;
         }
-        return new Application(javalin, revocations, table, metrics, management, operations, writer);
+        return new Application(javalin, revocations, tokens, table, metrics, management, operations, writer);
     }
 
     /** The webjar's asset directory; its version comes from the webjar itself, not a second copy of it. */
@@ -304,6 +307,7 @@ public final class Application implements AutoCloseable {
         }
         javalin.stop();
         revocations.close();
+        tokens.close();
         metrics.close();
     }
 }

@@ -84,7 +84,7 @@ public final class TokenEndpoint {
             prefix = "";
         }
         Grant grant = grantFromJson((ObjectNode) attributes, prefix);
-        TokenService.IssuedToken issued = issue(grant, prefix);
+        TokenService.IssuedToken issued = issue(grant, address(ctx));
         ctx.header("Cache-Control", "no-store");
         Exchange.respond(ctx, 201, tokenDocument(ctx, issued, includes));
     }
@@ -129,11 +129,15 @@ public final class TokenEndpoint {
         return new Grant(grantType, values.get("client_id"), values.get("client_secret"), values.get("refresh_token"));
     }
 
-    private TokenService.IssuedToken issue(Grant grant, String prefix) {
+    private TokenService.IssuedToken issue(Grant grant, String address) {
         if (grant.grantType().equals("client_credentials")) {
-            return tokens.clientCredentials(grant.clientId(), grant.clientSecret());
+            return tokens.clientCredentials(grant.clientId(), grant.clientSecret(), address);
         }
-        return tokens.refresh(grant.clientId(), grant.clientSecret(), grant.refreshToken());
+        return tokens.refresh(grant.clientId(), grant.clientSecret(), grant.refreshToken(), address);
+    }
+
+    private String address(Context ctx) {
+        return tokens.sourceAddress(ctx.req().getRemoteAddr(), ctx::header);
     }
 
     private List<String> includes(Context ctx) {
@@ -260,10 +264,12 @@ public final class TokenEndpoint {
         }
         TokenService.IssuedToken issued;
         try {
-            issued = grantType.equals("client_credentials")
-                    ? tokens.clientCredentials(form.get("client_id"), form.get("client_secret"))
-                    : tokens.refresh(form.get("client_id"), form.get("client_secret"), form.get("refresh_token"));
+            issued = issue(new Grant(grantType, form.get("client_id"), form.get("client_secret"),
+                    form.get("refresh_token")), address(ctx));
         } catch (ApiException e) {
+            if (e.status() == 429) {
+                throw e; // RFC 6749 has no error for it: the JSON:API 429 with Retry-After, as for every request
+            }
             boolean badRefresh = grantType.equals("refresh_token") && !e.getMessage().equals(TokenService.BAD_CLIENT);
             if (badRefresh) {
                 oauthError(ctx, 400, "invalid_grant", e.getMessage(), false);

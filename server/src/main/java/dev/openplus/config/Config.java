@@ -28,9 +28,37 @@ public record Config(
         int fetchBatchSize,
         int fetchBatchStatements,
         boolean embeddedTcp,
-        Duration databaseConnectionTimeout) {
+        Duration databaseConnectionTimeout,
+        AuthLimits authLimits) {
 
     public static final int DEFAULT_PORT = 8080;
+
+    /**
+     * Throttling of failed credentials and the password-hashing executor (docs/operations.md, "Throttling").
+     * Failures are counted in token buckets: each holds {@code burst} failures and regains {@code perMinute} a
+     * minute; an empty bucket refuses with 429 before any work is done.
+     *
+     * @param addressHeader the request header a trusted proxy in front sets to the caller's address (its last
+     *                      comma-separated entry is used); null: the connection's peer address
+     */
+    public record AuthLimits(int clientBurst, int clientPerMinute, int addressBurst, int addressPerMinute,
+            String addressHeader, int hashThreads, int hashQueue) {
+
+        static AuthLimits fromMap(Map<String, String> env) {
+            return new AuthLimits(
+                    atLeast(1, "OPENPLUS_THROTTLE_CLIENT_BURST", intValue(env, "OPENPLUS_THROTTLE_CLIENT_BURST", 20)),
+                    atLeast(1, "OPENPLUS_THROTTLE_CLIENT_PER_MINUTE",
+                            intValue(env, "OPENPLUS_THROTTLE_CLIENT_PER_MINUTE", 20)),
+                    atLeast(1, "OPENPLUS_THROTTLE_ADDRESS_BURST", intValue(env, "OPENPLUS_THROTTLE_ADDRESS_BURST", 200)),
+                    atLeast(1, "OPENPLUS_THROTTLE_ADDRESS_PER_MINUTE",
+                            intValue(env, "OPENPLUS_THROTTLE_ADDRESS_PER_MINUTE", 120)),
+                    blankToNull(env.get("OPENPLUS_CLIENT_ADDRESS_HEADER")) == null ? null
+                            : env.get("OPENPLUS_CLIENT_ADDRESS_HEADER").trim(),
+                    atLeast(1, "OPENPLUS_HASH_THREADS", intValue(env, "OPENPLUS_HASH_THREADS",
+                            Math.max(1, Runtime.getRuntime().availableProcessors() / 2))),
+                    atLeast(1, "OPENPLUS_HASH_QUEUE", intValue(env, "OPENPLUS_HASH_QUEUE", 32)));
+        }
+    }
 
     public static Config fromEnvironment() {
         return fromMap(System.getenv());
@@ -65,7 +93,40 @@ public record Config(
                 // How long a request waits for a database connection before it answers 503 (Hikari's own floor
                 // is 250 ms).
                 Duration.ofMillis(atLeast(250, "OPENPLUS_DB_CONNECTION_TIMEOUT_MS",
-                        intValue(env, "OPENPLUS_DB_CONNECTION_TIMEOUT_MS", 2000))));
+                        intValue(env, "OPENPLUS_DB_CONNECTION_TIMEOUT_MS", 2000))),
+                AuthLimits.fromMap(env));
+    }
+
+    /** Throttling and hashing limits of their own (the limiter's tests run a second server with low ones). */
+    public Config withAuthLimits(AuthLimits limits) {
+        return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
+                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
+                httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
+                databaseConnectionTimeout, limits);
+    }
+
+    /**
+     * Every setting, with the database password and any password in the database URL replaced by {@code ***}:
+     * a configuration may end up in a log, an exception message or a debugger's view.
+     */
+    @Override
+    public String toString() {
+        return "Config[port=" + port + ", dataDir=" + dataDir + ", databaseUrl=" + redactUrl(databaseUrl)
+                + ", databaseUser=" + databaseUser + ", databasePassword=" + (databasePassword == null ? null : "***")
+                + ", accessTokenTtl=" + accessTokenTtl + ", refreshTokenTtl=" + refreshTokenTtl
+                + ", maxBodyBytes=" + maxBodyBytes + ", maxBulkItems=" + maxBulkItems
+                + ", databasePoolSize=" + databasePoolSize + ", webAppUrl=" + webAppUrl + ", bindAddress=" + bindAddress
+                + ", managementPort=" + managementPort + ", httpThreads=" + httpThreads
+                + ", embeddedSharedBuffers=" + embeddedSharedBuffers + ", directReads=" + directReads
+                + ", fetchBatchSize=" + fetchBatchSize + ", fetchBatchStatements=" + fetchBatchStatements
+                + ", embeddedTcp=" + embeddedTcp + ", databaseConnectionTimeout=" + databaseConnectionTimeout
+                + ", authLimits=" + authLimits + "]";
+    }
+
+    /** A JDBC URL with the value of any password parameter (pgjdbc reads {@code password=} from it) hidden. */
+    static String redactUrl(String url) {
+        return url == null ? null
+                : url.replaceAll("(?i)([?&;]password=)[^&;]*", "$1***");
     }
 
     public boolean embeddedDatabase() {
@@ -76,14 +137,14 @@ public record Config(
         return new Config(newPort, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout);
+                databaseConnectionTimeout, authLimits);
     }
 
     public Config withAccessTokenTtl(Duration ttl) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, ttl, refreshTokenTtl,
                 maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort, httpThreads,
                 embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout);
+                databaseConnectionTimeout, authLimits);
     }
 
     /** Serve /metrics, /health and /ready on their own port (0: any free port), off the public one. */
@@ -91,7 +152,7 @@ public record Config(
         return new Config(this.port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, port,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout);
+                databaseConnectionTimeout, authLimits);
     }
 
     /** Whether fetches by id are answered in front of the web framework ({@code OPENPLUS_HTTP_DIRECT_READS}). */
@@ -99,14 +160,14 @@ public record Config(
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, direct, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout);
+                databaseConnectionTimeout, authLimits);
     }
 
     public Config withBindAddress(String address) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, address, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout);
+                databaseConnectionTimeout, authLimits);
     }
 
     /**

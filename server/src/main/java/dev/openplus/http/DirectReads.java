@@ -90,6 +90,7 @@ final class DirectReads extends Handler.Wrapper {
                 path.substring(path.lastIndexOf('/') + 1), reqId, start);
         try {
             exchange.principal = HttpServer.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), tokens,
+                    () -> tokens.sourceAddress(Request.getRemoteAddr(request), request.getHeaders()::get),
                     challenge -> response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, challenge));
             ContentNegotiation.checkAccept(request.getHeaders().get(HttpHeader.ACCEPT));
             exchange.route = operation.path();
@@ -218,6 +219,9 @@ final class DirectReads extends Handler.Wrapper {
                 int status = api.status();
                 if (status == 401 && !response.getHeaders().contains(HttpHeader.WWW_AUTHENTICATE)) {
                     response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+                }
+                if (api.retryAfterSeconds() > 0) {
+                    response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(api.retryAfterSeconds()));
                 }
                 write(status, HttpServer.errorDocument(api.errors(), reqId));
             } else if (unavailable != null) {

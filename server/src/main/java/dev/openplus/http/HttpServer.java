@@ -2,6 +2,7 @@ package dev.openplus.http;
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -78,6 +79,7 @@ public final class HttpServer {
                 }
                 if (!isPublic(ctx)) {
                     Exchange.authenticate(ctx, authenticate(ctx.header("Authorization"), tokens,
+                            () -> tokens.sourceAddress(ctx.req().getRemoteAddr(), ctx::header),
                             challenge -> ctx.header("WWW-Authenticate", challenge)));
                 }
                 // The method before the media type: a wrong method is a 405 whatever body it carries.
@@ -99,6 +101,9 @@ public final class HttpServer {
 
             config.routes.exception(ApiException.class, (e, ctx) -> {
                 allow(ctx, e.status(), methods);
+                if (e.retryAfterSeconds() > 0) {
+                    ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+                }
                 writeErrors(ctx, e.status(), e.errors());
             });
             config.routes.exception(HttpResponseException.class, (e, ctx) -> {
@@ -146,16 +151,23 @@ public final class HttpServer {
     /**
      * The caller of an {@code Authorization} header. RFC 6750 §3: {@code challenge} gets a bare
      * {@code WWW-Authenticate} value when no token came, {@code error="invalid_token"} for a bad one.
+     *
+     * @param address the caller's address, asked for only when the token must be looked up (failures are
+     *                throttled per address)
      */
-    static Principal authenticate(String authorization, TokenService tokens, Consumer<String> challenge) {
+    static Principal authenticate(String authorization, TokenService tokens, Supplier<String> address,
+            Consumer<String> challenge) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 || authorization.substring(7).isBlank()) {
             challenge.accept("Bearer");
             throw ApiException.unauthorized("a valid bearer token is required (Authorization: Bearer <access_token>)");
         }
         try {
-            return tokens.authenticate(authorization.substring(7).trim());
+            return tokens.authenticate(authorization.substring(7).trim(), address);
         } catch (ApiException e) {
+            if (e.status() != 401) {
+                throw e; // throttled: no challenge, the caller's token may be fine
+            }
             challenge.accept("Bearer error=\"invalid_token\", error_description=\""
                     + e.getMessage().replace('"', '\'').replace('\\', '/') + "\"");
             throw e;

@@ -5,13 +5,19 @@ import java.util.List;
 /** A request that cannot be served as asked; rendered as a JSON:API error document, never as a stack trace. */
 public class ApiException extends RuntimeException {
     private final List<ApiError> errors;
+    private final long retryAfterSeconds;
 
     public ApiException(List<ApiError> errors) {
+        this(errors, 0);
+    }
+
+    private ApiException(List<ApiError> errors, long retryAfterSeconds) {
         super(errors.isEmpty() ? "error" : errors.get(0).detail(), null, false, false);
         if (errors.isEmpty()) {
             throw new IllegalArgumentException("an ApiException needs at least one error");
         }
         this.errors = List.copyOf(errors);
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public ApiException(ApiError error) {
@@ -49,6 +55,16 @@ public class ApiException extends RuntimeException {
 
     public static ApiException unauthorized(String detail) {
         return new ApiException(new ApiError(ErrorCode.Unauthorized, detail));
+    }
+
+    /** 429 {@code TooManyRequests}, answered with a {@code Retry-After} header of that many seconds (at least 1). */
+    public static ApiException tooManyRequests(String detail, long retryAfterSeconds) {
+        return new ApiException(List.of(new ApiError(ErrorCode.TooManyRequests, detail)), Math.max(1, retryAfterSeconds));
+    }
+
+    /** Seconds for a {@code Retry-After} header, or 0 for none. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public static ApiException invalidCredentials(String detail) {

@@ -336,6 +336,7 @@ public final class DocumentGenerator {
             names.add("PayloadTooLarge");
             names.add("UnsupportedMediaType");
         }
+        names.add("TooManyRequests"); // failed bearer tokens are throttled per address
         return names;
     }
 
@@ -348,6 +349,7 @@ public final class DocumentGenerator {
             case "Invalid" -> "409";
             case "PayloadTooLarge" -> "413";
             case "UnsupportedMediaType" -> "415";
+            case "TooManyRequests" -> "429";
             default -> throw new IllegalStateException("unknown response " + response);
         };
     }

@@ -97,6 +97,19 @@ public final class TestServer {
         }
     }
 
+    /**
+     * The configuration of a second server on this run's PostgreSQL, reached by URL as an external database
+     * (as db/ExternalDatabaseTest does), with a data directory of its own that stays empty.
+     */
+    public Config externalDatabaseConfig() throws IOException {
+        Path unusedDataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "external-");
+        return Config.fromMap(Map.of(
+                "OPENPLUS_DATABASE_URL", jdbcUrl("postgres"),
+                "OPENPLUS_DATABASE_USER", "postgres",
+                "OPENPLUS_DATA_DIR", unusedDataDir.toString(),
+                "OPENPLUS_PORT", "0"));
+    }
+
     public Api api() {
         return new Api(baseUrl);
     }

@@ -1,0 +1,52 @@
+package dev.openplus.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+/** Secrets never appear where a configuration is printed; the throttling settings are read and checked. */
+class ConfigTest {
+
+    @Test
+    void printingAConfigurationHidesTheDatabasePassword() {
+        Config config = Config.fromMap(Map.of(
+                "OPENPLUS_DATABASE_URL", "jdbc:postgresql://db.example:5432/openplus?ssl=true&password=in-the-url&x=1",
+                "OPENPLUS_DATABASE_USER", "openplus",
+                "OPENPLUS_DATABASE_PASSWORD", "s3cret-pass"));
+        for (Object printed : new Object[] {config, config.withPort(0), config.withAuthLimits(config.authLimits())}) {
+            assertThat(printed.toString())
+                    .doesNotContain("s3cret-pass").doesNotContain("in-the-url")
+                    .contains("databasePassword=***")
+                    .contains("jdbc:postgresql://db.example:5432/openplus?ssl=true&password=***&x=1")
+                    .contains("databaseUser=openplus");
+        }
+        assertThat(config.databasePassword()).isEqualTo("s3cret-pass"); // the value itself is intact
+        assertThat(Config.fromMap(Map.of()).toString()).contains("databasePassword=null");
+    }
+
+    @Test
+    void throttlingSettingsHaveDefaultsAndAreRead() {
+        Config.AuthLimits defaults = Config.fromMap(Map.of()).authLimits();
+        assertThat(defaults.clientBurst()).isEqualTo(20);
+        assertThat(defaults.clientPerMinute()).isEqualTo(20);
+        assertThat(defaults.addressBurst()).isEqualTo(200);
+        assertThat(defaults.addressPerMinute()).isEqualTo(120);
+        assertThat(defaults.addressHeader()).isNull();
+        assertThat(defaults.hashThreads()).isPositive();
+        assertThat(defaults.hashQueue()).isEqualTo(32);
+
+        Config.AuthLimits set = Config.fromMap(Map.of("OPENPLUS_THROTTLE_CLIENT_BURST", "5",
+                "OPENPLUS_THROTTLE_CLIENT_PER_MINUTE", "6", "OPENPLUS_THROTTLE_ADDRESS_BURST", "7",
+                "OPENPLUS_THROTTLE_ADDRESS_PER_MINUTE", "8", "OPENPLUS_CLIENT_ADDRESS_HEADER", " X-Real-IP ",
+                "OPENPLUS_HASH_THREADS", "3", "OPENPLUS_HASH_QUEUE", "9")).authLimits();
+        assertThat(set).isEqualTo(new Config.AuthLimits(5, 6, 7, 8, "X-Real-IP", 3, 9));
+
+        assertThatThrownBy(() -> Config.fromMap(Map.of("OPENPLUS_HASH_QUEUE", "0")))
+                .hasMessage("OPENPLUS_HASH_QUEUE must be at least 1, got 0");
+        assertThatThrownBy(() -> Config.fromMap(Map.of("OPENPLUS_THROTTLE_ADDRESS_BURST", "many")))
+                .hasMessage("OPENPLUS_THROTTLE_ADDRESS_BURST must be a whole number, got 'many'");
+    }
+}
