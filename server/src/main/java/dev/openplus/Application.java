@@ -55,18 +55,21 @@ public final class Application implements AutoCloseable {
     private final List<String> routes;
     private final Metrics metrics;
     private final ManagementServer management;
+    private final ResourceEndpoints resources;
 
     private final List<Operation> operations;
     private final ResourceWriter writer;
 
     private Application(Javalin javalin, RevocationListener revocations, TokenService tokens, List<String> routes,
-            Metrics metrics, ManagementServer management, List<Operation> operations, ResourceWriter writer) {
+            Metrics metrics, ManagementServer management, ResourceEndpoints resources, List<Operation> operations,
+            ResourceWriter writer) {
         this.javalin = javalin;
         this.revocations = revocations;
         this.tokens = tokens;
         this.routes = List.copyOf(routes);
         this.metrics = metrics;
         this.management = management;
+        this.resources = resources;
         this.operations = operations;
         this.writer = writer;
     }
@@ -254,12 +257,14 @@ public final class Application implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             javalin.stop();
+            resources.close();
             revocations.close();
             tokens.close();
             metrics.close();
             throw e;
         }
-        return new Application(javalin, revocations, tokens, table, metrics, management, operations, writer);
+        return new Application(javalin, revocations, tokens, table, metrics, management, resources, operations,
+                writer);
     }
 
     /** The webjar's asset directory; its version comes from the webjar itself, not a second copy of it. */
@@ -306,6 +311,8 @@ public final class Application implements AutoCloseable {
             management.close();
         }
         javalin.stop();
+        // After the web server: its requests' fetches may still be queued for the hand-off threads.
+        resources.close();
         revocations.close();
         tokens.close();
         metrics.close();

@@ -147,6 +147,11 @@ public final class Database implements AutoCloseable {
         return DSL.using(jooq);
     }
 
+    /** The most connections the pool holds ({@code OPENPLUS_DB_POOL_SIZE}). */
+    public int poolSize() {
+        return dataSource.getMaximumPoolSize();
+    }
+
     public long statementCount() {
         return statements.sum();
     }

@@ -37,9 +37,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <p>It answers exactly what Javalin would: the same checks in the same order (request id, bearer token,
  * {@code Accept}), the same engine handler, the same error documents, timer and access-log line. Only the plain
  * case is taken; a request that could make Javalin answer differently goes on to Javalin untouched: any method
- * but GET, a path other than one of the fetch routes with an id of letters, digits, {@code _} and {@code -},
- * an {@code Accept-Encoding} (Javalin compresses) or a {@code Content-Type} (it picks the charset the query is
- * decoded in).
+ * but GET, a path other than one of the fetch routes with an id of letters, digits, {@code _} and {@code -}, or a
+ * {@code Content-Type} (it picks the charset the query is decoded in). An answer is compressed as Javalin
+ * compresses it ({@link ResponseCompression}), with Javalin's own compression settings.
  */
 final class DirectReads extends Handler.Wrapper {
     private static final Logger LOG = LoggerFactory.getLogger(DirectReads.class);
@@ -52,9 +52,10 @@ final class DirectReads extends Handler.Wrapper {
     private final TokenService tokens;
     private final RequestLog requestLog;
     private final Counter directReads;
+    private final ResponseCompression compression;
 
     DirectReads(List<Operation> operations, List<String> routeTable, TokenService tokens, RequestLog requestLog,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, ResponseCompression compression) {
         for (Operation operation : operations) {
             if (operation.kind() == Operation.Kind.FETCH && operation.method().equals("GET")) {
                 String path = operation.path();
@@ -69,6 +70,7 @@ final class DirectReads extends Handler.Wrapper {
                 .map(route -> route.substring(route.indexOf(' ') + 1)).toList());
         this.tokens = tokens;
         this.requestLog = requestLog;
+        this.compression = compression;
         this.directReads = Counter.builder("openplus_http_direct_reads")
                 .description("Requests answered in front of the web framework (GET /pub/<type>/<id>)")
                 .register(metrics);
@@ -114,8 +116,7 @@ final class DirectReads extends Handler.Wrapper {
             return null;
         }
         Operation operation = fetches.get(path.substring(PREFIX.length(), slash));
-        if (operation == null || request.getHeaders().contains(HttpHeader.ACCEPT_ENCODING)
-                || request.getHeaders().contains(HttpHeader.CONTENT_TYPE)) {
+        if (operation == null || request.getHeaders().contains(HttpHeader.CONTENT_TYPE)) {
             return null;
         }
         return operation;
@@ -242,8 +243,15 @@ final class DirectReads extends Handler.Wrapper {
                 return;
             }
             response.setStatus(status);
-            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-            response.write(true, ByteBuffer.wrap(body), callback);
+            byte[] content = body;
+            ResponseCompression.Encoded encoded = compression.encode(DocumentWriter.MEDIA_TYPE,
+                    request.getHeaders().get(HttpHeader.ACCEPT_ENCODING), body);
+            if (encoded != null) {
+                response.getHeaders().put(HttpHeader.CONTENT_ENCODING, encoded.encoding());
+                content = encoded.content();
+            }
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, content.length);
+            response.write(true, ByteBuffer.wrap(content), callback);
             requestLog.record("GET", route, status, principal, reqId, (System.nanoTime() - start) / 1_000_000.0);
         }
     }

@@ -69,7 +69,8 @@ public final class HttpServer {
                 // Javalin puts its servlet handler inside the server's handler when that is a wrapper; the route
                 // table is complete only once the routes are registered, hence the late copy.
                 config.jetty.modifyServer(server -> server.setHandler(
-                        new DirectReads(directReads, routeTable, tokens, requestLog, metrics)));
+                        new DirectReads(directReads, routeTable, tokens, requestLog, metrics,
+                                new ResponseCompression(config.http.compressionStrategy))));
             }
 
             config.routes.before(ctx -> {

@@ -8,6 +8,7 @@ import org.eclipse.jetty.util.thread.ThreadPool;
 import dev.openplus.db.Database;
 import dev.openplus.jsonapi.ResourceEndpoints;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics;
@@ -60,6 +61,12 @@ public final class Metrics implements AutoCloseable {
                 .description("Statements that read fetches by id together").register(registry);
         FunctionCounter.builder("openplus.fetch.batch.fetches", resources, ResourceEndpoints::batchedFetches)
                 .description("Fetches by id answered by those statements").register(registry);
+        FunctionCounter.builder("openplus.fetch.batch.handoffs", resources, ResourceEndpoints::batchedFetchHandOffs)
+                .description("Times a hand-off thread took over a scope's queued fetches").register(registry);
+        Gauge.builder("openplus.fetch.batch.statements.running", resources,
+                ResourceEndpoints::batchedFetchStatementsRunning)
+                .description("Batched fetch statements in flight (at most the connection pool's size)")
+                .register(registry);
     }
 
     /** The Prometheus text exposition of every meter. */

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -18,7 +20,7 @@ import dev.openplus.db.Database;
  * both paging strategies, sort, include, sparse fieldsets, links and {@code meta.count}. Feature packages only
  * describe their types and add what is specific to them.
  */
-public final class ResourceEndpoints {
+public final class ResourceEndpoints implements AutoCloseable {
     private final Database database;
     private final ResourceRepository repository;
     private final QueryParser parser;
@@ -26,13 +28,8 @@ public final class ResourceEndpoints {
     private final ResourceRegistry registry;
     private final GroupScopeCheck groupScope;
     private final FetchBatches<FetchScope, ResourceRow> fetchBatches;
-    /** Threads that take over a busy scope's queued fetches from a request thread that has had its turn. */
-    private static final java.util.concurrent.Executor OVERFLOW = java.util.concurrent.Executors.newCachedThreadPool(
-            runnable -> {
-                Thread thread = new Thread(runnable, "fetch-batches");
-                thread.setDaemon(true);
-                return thread;
-            });
+    /** Threads that take over a busy scope's queued fetches when a statement ends; this server's own. */
+    private final ExecutorService fetchHandOff;
 
     /**
      * The tenant scope of a fetch (what its statement binds besides the id) and its type: fetches of one such
@@ -63,9 +60,30 @@ public final class ResourceEndpoints {
         this.groupScope = groupScope;
         this.repository = new ResourceRepository(registry);
         this.parser = new QueryParser(registry);
+        // As many batched statements in flight as the pool has connections, so that none waits in the pool for
+        // another batched statement to give its connection back.
+        int maxStatements = database.poolSize();
+        this.fetchHandOff = FetchBatches.handOffThreads(maxStatements, "openplus-fetch-batch");
         this.fetchBatches = new FetchBatches<>(
                 (scope, ids) -> repository.fetchEach(database.dsl(), scope.type(), scope, ids), fetchBatchSize,
-                fetchBatchStatements, OVERFLOW);
+                fetchBatchStatements, maxStatements, fetchHandOff);
+    }
+
+    /**
+     * Stops the hand-off threads of batched fetches once the web server has stopped: statements running finish,
+     * and a fetch still queued gets an error rather than no answer.
+     */
+    @Override
+    public void close() {
+        fetchHandOff.shutdown();
+        try {
+            if (!fetchHandOff.awaitTermination(10, TimeUnit.SECONDS)) {
+                fetchHandOff.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            fetchHandOff.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     public ResourceRegistry registry() {
@@ -95,6 +113,16 @@ public final class ResourceEndpoints {
 
     public long batchedFetches() {
         return fetchBatches.requests();
+    }
+
+    /** Times a hand-off thread took over a scope's queued fetches. */
+    public long batchedFetchHandOffs() {
+        return fetchBatches.handOffs();
+    }
+
+    /** Batched statements in flight, at most the connection pool's size. */
+    public int batchedFetchStatementsRunning() {
+        return fetchBatches.statementsRunning();
     }
 
     /** GET /pub/{type}/{id}: one statement for the resource, one more per include. */
