@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,11 +114,22 @@ public final class HttpServer {
                 allow(ctx, status, methods);
                 writeErrors(ctx, status, List.of(new ApiError(status, code, detail(code, ctx), null, null)));
             });
-            config.routes.exception(Exception.class, (e, ctx) -> {
-                LOG.error("request {} {} failed (req_id {})", ctx.method(), ctx.path(), Exchange.reqId(ctx), e);
-                writeErrors(ctx, 500, List.of(new ApiError(ErrorCode.InternalError,
-                        "the server could not complete the request; quote req_id when reporting it")));
+            config.routes.exception(DataAccessException.class, (e, ctx) -> {
+                if (isRetryable(e)) {
+                    // A serialization failure or deadlock, typically at COMMIT: nothing was stored, and the same
+                    // request sent again is expected to succeed. 503 with Retry-After is what HTTP clients and
+                    // proxies retry on their own; 409 means "fix the request" in this API (DESIGN §4).
+                    LOG.info("request {} {} lost a conflict with a concurrent transaction, SQLSTATE {} (req_id {})",
+                            ctx.method(), ctx.path(), e.sqlState(), Exchange.reqId(ctx));
+                    ctx.header("Retry-After", "1");
+                    writeErrors(ctx, 503, List.of(new ApiError(ErrorCode.ServiceUnavailable,
+                            "the request conflicted with a concurrent one and changed nothing; send it again")));
+                } else {
+                    internalError(ctx, e);
+                }
             });
+            config.routes.exception(Exception.class, (e, ctx) -> internalError(ctx, e));
+            config.routes.after(Exchange::send);
             for (int status : new int[] {404, 405}) {
                 config.routes.error(status, "*", ctx -> {
                     if (!Exchange.answered(ctx)) {
@@ -154,6 +166,18 @@ public final class HttpServer {
                     + e.getMessage().replace('"', '\'').replace('\\', '/') + "\"");
             throw e;
         }
+    }
+
+    private static void internalError(Context ctx, Exception e) {
+        LOG.error("request {} {} failed (req_id {})", ctx.method(), ctx.path(), Exchange.reqId(ctx), e);
+        writeErrors(ctx, 500, List.of(new ApiError(ErrorCode.InternalError,
+                "the server could not complete the request; quote req_id when reporting it")));
+    }
+
+    /** SQLSTATE class 40, transaction rollback: serialization_failure (40001), deadlock_detected (40P01), … */
+    static boolean isRetryable(DataAccessException e) {
+        String state = e.sqlState();
+        return state != null && state.startsWith("40");
     }
 
     /** A 405 names the methods the route does answer (RFC 9110 §15.5.6). */

@@ -48,6 +48,7 @@ public final class ManagementServer implements AutoCloseable {
                 config.routes.head(path, handler);
             });
             config.routes.error(404, "*", ctx -> Exchange.respond(ctx, 404, "application/json", NOT_FOUND));
+            config.routes.after(Exchange::send);
         });
         javalin.start(bindAddress, port);
         return new ManagementServer(javalin);

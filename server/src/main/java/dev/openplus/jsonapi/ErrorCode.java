@@ -14,7 +14,12 @@ public enum ErrorCode {
     UnsupportedMediaType(415, "Unsupported media type"),
     PayloadTooLarge(413, "Payload too large"),
     TooManyRequests(429, "Too many requests"),
-    InternalError(500, "Internal error");
+    InternalError(500, "Internal error"),
+    BadRequest(400, "Bad request"),
+    RequestTimeout(408, "Request timeout"),
+    UriTooLong(414, "URI too long"),
+    HeaderFieldsTooLarge(431, "Request header fields too large"),
+    ServiceUnavailable(503, "Service unavailable");
 
     private final int status;
     private final String title;
