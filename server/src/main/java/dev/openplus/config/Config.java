@@ -26,7 +26,9 @@ public record Config(
         String embeddedSharedBuffers,
         boolean directReads,
         int fetchBatchSize,
-        int fetchBatchStatements) {
+        int fetchBatchStatements,
+        Duration httpBodyTimeout,
+        int httpMinBodyRate) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -57,7 +59,10 @@ public record Config(
                         orDefault(blankToNull(env.get("OPENPLUS_PG_SHARED_BUFFERS")), defaultSharedBuffers())),
                 booleanValue(env, "OPENPLUS_HTTP_DIRECT_READS", true),
                 atLeast(1, "OPENPLUS_FETCH_BATCH_SIZE", intValue(env, "OPENPLUS_FETCH_BATCH_SIZE", 64)),
-                atLeast(1, "OPENPLUS_FETCH_BATCH_STATEMENTS", intValue(env, "OPENPLUS_FETCH_BATCH_STATEMENTS", 2)));
+                atLeast(1, "OPENPLUS_FETCH_BATCH_STATEMENTS", intValue(env, "OPENPLUS_FETCH_BATCH_STATEMENTS", 2)),
+                Duration.ofSeconds(atLeast(1, "OPENPLUS_HTTP_BODY_TIMEOUT",
+                        intValue(env, "OPENPLUS_HTTP_BODY_TIMEOUT", 30))),
+                atLeast(1, "OPENPLUS_HTTP_MIN_BODY_RATE", intValue(env, "OPENPLUS_HTTP_MIN_BODY_RATE", 1024)));
     }
 
     public boolean embeddedDatabase() {
@@ -67,33 +72,38 @@ public record Config(
     public Config withPort(int newPort) {
         return new Config(newPort, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
-                httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements);
+                httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements,
+                httpBodyTimeout, httpMinBodyRate);
     }
 
     public Config withAccessTokenTtl(Duration ttl) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, ttl, refreshTokenTtl,
                 maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort, httpThreads,
-                embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements);
+                embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements,
+                httpBodyTimeout, httpMinBodyRate);
     }
 
     /** Serve /metrics, /health and /ready on their own port (0: any free port), off the public one. */
     public Config withManagementPort(Integer port) {
         return new Config(this.port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, port,
-                httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements);
+                httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements,
+                httpBodyTimeout, httpMinBodyRate);
     }
 
     /** Whether fetches by id are answered in front of the web framework ({@code OPENPLUS_HTTP_DIRECT_READS}). */
     public Config withDirectReads(boolean direct) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
-                httpThreads, embeddedSharedBuffers, direct, fetchBatchSize, fetchBatchStatements);
+                httpThreads, embeddedSharedBuffers, direct, fetchBatchSize, fetchBatchStatements,
+                httpBodyTimeout, httpMinBodyRate);
     }
 
     public Config withBindAddress(String address) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, address, managementPort,
-                httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements);
+                httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements,
+                httpBodyTimeout, httpMinBodyRate);
     }
 
     /**

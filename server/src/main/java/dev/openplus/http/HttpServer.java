@@ -45,12 +45,20 @@ public final class HttpServer {
     }
 
     /**
+     * @param limits     the deadline of a request body; a body that falls behind is answered 408
      * @param routeTable every route as "METHOD /path" ({@code routes} fills it): tells a wrong method from an
      *                   unknown route before the media type is checked, and lists a 405's Allow header
      * @param directReads operations whose fetches by id {@link DirectReads} answers in front of Javalin (their
      *                    routes are registered with Javalin all the same); empty to leave every request to Javalin
      */
-    public static Javalin create(long maxBodyBytes, int httpThreads, TokenService tokens,
+    /**
+     * How long a request body may take to arrive: {@code bodyTimeout}, plus a second for every {@code minBodyRate}
+     * bytes that have arrived ({@link BodyReading}).
+     */
+    public record BodyLimits(java.time.Duration bodyTimeout, int minBodyRate) {
+    }
+
+    public static Javalin create(long maxBodyBytes, BodyLimits limits, int httpThreads, TokenService tokens,
             PrometheusMeterRegistry metrics, List<String> routeTable, List<Operation> directReads, Routes routes) {
         RouteMethods methods = new RouteMethods(routeTable);
         RequestLog requestLog = new RequestLog(metrics);
@@ -65,12 +73,14 @@ public final class HttpServer {
             config.http.prefer405over404 = true;
             config.http.defaultContentType = DocumentWriter.MEDIA_TYPE;
             config.router.ignoreTrailingSlashes = false;
-            if (!directReads.isEmpty()) {
-                // Javalin puts its servlet handler inside the server's handler when that is a wrapper; the route
-                // table is complete only once the routes are registered, hence the late copy.
-                config.jetty.modifyServer(server -> server.setHandler(
-                        new DirectReads(directReads, routeTable, tokens, requestLog, metrics)));
-            }
+            // Javalin puts its servlet handler inside the innermost of the server's wrappers; the route table is
+            // complete only once the routes are registered, hence the late copy.
+            config.jetty.modifyServer(server -> {
+                server.setErrorHandler(ErrorAnswers.errorHandler());
+                server.setHandler(new BodyReading(directReads.isEmpty() ? null
+                        : new DirectReads(directReads, routeTable, tokens, requestLog, metrics),
+                        maxBodyBytes, limits.bodyTimeout(), limits.minBodyRate(), requestLog));
+            });
 
             config.routes.before(ctx -> {
                 Exchange.begin(ctx);
@@ -192,12 +202,10 @@ public final class HttpServer {
 
     /** The route template, so that metrics do not grow a series per id; unknown paths share one label. */
     private static String route(Context ctx) {
-        try {
-            String path = ctx.endpoint().path;
-            return path.equals("*") ? "unmatched" : path;
-        } catch (RuntimeException e) {
-            return "unmatched";
-        }
+        // The HTTP endpoint that ran, not the current one: the log line is written after the after-handler that
+        // sends the answer (Exchange.send), which is the current endpoint by then.
+        io.javalin.router.Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
+        return endpoint == null || endpoint.path.equals("*") ? "unmatched" : endpoint.path;
     }
 
     private static String detail(ErrorCode code, Context ctx) {

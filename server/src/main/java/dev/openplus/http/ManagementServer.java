@@ -42,6 +42,7 @@ public final class ManagementServer implements AutoCloseable {
         Javalin javalin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.router.ignoreTrailingSlashes = false;
+            config.jetty.modifyServer(server -> server.setErrorHandler(ErrorAnswers.errorHandler()));
             config.routes.before(Exchange::begin);
             endpoints.forEach((path, handler) -> {
                 config.routes.get(path, handler);
