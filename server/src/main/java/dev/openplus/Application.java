@@ -227,7 +227,8 @@ public final class Application implements AutoCloseable {
 
         java.util.Map<String, Handler> managementEndpoints = ManagementServer.endpoints(database, metrics);
 
-        Javalin javalin = HttpServer.create(config.maxBodyBytes(), config.httpThreads(), tokens, metrics.registry(),
+        Javalin javalin = HttpServer.create(config.maxBodyBytes(),
+                new HttpServer.BodyLimits(config.httpBodyTimeout(), config.httpMinBodyRate()), config.httpThreads(), tokens, metrics.registry(),
                 table, config.directReads() ? operations : List.of(), cfg -> {
             RouteTable routes = new RouteTable(cfg.routes, table);
             if (config.managementPort() == null) {

@@ -29,7 +29,9 @@ public record Config(
         int fetchBatchStatements,
         boolean embeddedTcp,
         Duration databaseConnectionTimeout,
-        AuthLimits authLimits) {
+        AuthLimits authLimits,
+        Duration httpBodyTimeout,
+        int httpMinBodyRate) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -94,7 +96,10 @@ public record Config(
                 // is 250 ms).
                 Duration.ofMillis(atLeast(250, "OPENPLUS_DB_CONNECTION_TIMEOUT_MS",
                         intValue(env, "OPENPLUS_DB_CONNECTION_TIMEOUT_MS", 2000))),
-                AuthLimits.fromMap(env));
+                AuthLimits.fromMap(env),
+                Duration.ofSeconds(atLeast(1, "OPENPLUS_HTTP_BODY_TIMEOUT",
+                        intValue(env, "OPENPLUS_HTTP_BODY_TIMEOUT", 30))),
+                atLeast(1, "OPENPLUS_HTTP_MIN_BODY_RATE", intValue(env, "OPENPLUS_HTTP_MIN_BODY_RATE", 1024)));
     }
 
     /** Throttling and hashing limits of their own (the limiter's tests run a second server with low ones). */
@@ -102,7 +107,7 @@ public record Config(
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout, limits);
+                databaseConnectionTimeout, limits, httpBodyTimeout, httpMinBodyRate);
     }
 
     /**
@@ -120,7 +125,8 @@ public record Config(
                 + ", embeddedSharedBuffers=" + embeddedSharedBuffers + ", directReads=" + directReads
                 + ", fetchBatchSize=" + fetchBatchSize + ", fetchBatchStatements=" + fetchBatchStatements
                 + ", embeddedTcp=" + embeddedTcp + ", databaseConnectionTimeout=" + databaseConnectionTimeout
-                + ", authLimits=" + authLimits + "]";
+                + ", authLimits=" + authLimits + ", httpBodyTimeout=" + httpBodyTimeout
+                + ", httpMinBodyRate=" + httpMinBodyRate + "]";
     }
 
     /** A JDBC URL with the value of any password parameter (pgjdbc reads {@code password=} from it) hidden. */
@@ -137,14 +143,14 @@ public record Config(
         return new Config(newPort, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout, authLimits);
+                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate);
     }
 
     public Config withAccessTokenTtl(Duration ttl) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, ttl, refreshTokenTtl,
                 maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort, httpThreads,
                 embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout, authLimits);
+                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate);
     }
 
     /** Serve /metrics, /health and /ready on their own port (0: any free port), off the public one. */
@@ -152,7 +158,7 @@ public record Config(
         return new Config(this.port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, port,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout, authLimits);
+                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate);
     }
 
     /** Whether fetches by id are answered in front of the web framework ({@code OPENPLUS_HTTP_DIRECT_READS}). */
@@ -160,14 +166,14 @@ public record Config(
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, direct, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout, authLimits);
+                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate);
     }
 
     public Config withBindAddress(String address) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, address, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout, authLimits);
+                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate);
     }
 
     /**

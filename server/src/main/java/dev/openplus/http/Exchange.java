@@ -18,6 +18,7 @@ public final class Exchange {
     private static final String REQ_ID = "openplus.reqId";
     private static final String PRINCIPAL = "openplus.principal";
     private static final String ANSWERED = "openplus.answered";
+    private static final String ANSWER = "openplus.answer";
 
     private Exchange() {
     }
@@ -54,14 +55,34 @@ public final class Exchange {
         respond(ctx, status, DocumentWriter.MEDIA_TYPE, body);
     }
 
+    /**
+     * Sets the answer; it leaves once the handler (and any exception or error handler after it) has returned,
+     * through {@link #send}. A handler answers from inside its transaction, and a body written there straight to
+     * Jetty's stream leaves with its status as soon as it outgrows the output buffer, before COMMIT: a commit that
+     * then failed reached a client that had already seen a 2xx. Held here, the answer goes out only after the
+     * transaction has completed, and an exception thrown later (a failed COMMIT) replaces it with the error.
+     */
     public static void respond(Context ctx, int status, String contentType, byte[] body) {
         ctx.attribute(ANSWERED, Boolean.TRUE);
-        ctx.status(status);
-        ctx.contentType(contentType);
+        ctx.attribute(ANSWER, new Answer(status, contentType, body));
+    }
+
+    private record Answer(int status, String contentType, byte[] body) {
+    }
+
+    /** Writes the answer {@link #respond} set: Javalin's last stage (after-handlers), which always runs. */
+    static void send(Context ctx) {
+        Answer answer = ctx.attribute(ANSWER);
+        if (answer == null) {
+            return;
+        }
+        ctx.attribute(ANSWER, null);
+        ctx.status(answer.status());
+        ctx.contentType(answer.contentType());
         // Written here rather than through ctx.result: Javalin copies a result through a fresh 32 KiB buffer,
         // half of all the memory a small fetch allocated. The stream is Javalin's, so compression still applies.
         try {
-            ctx.outputStream().write(body);
+            ctx.outputStream().write(answer.body());
         } catch (java.io.IOException e) {
             // The client closed the connection first (a timeout, a cancelled job): nothing is left to answer, and
             // it is not the server's failure, so no error is logged and no error document is attempted.

@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,12 +46,20 @@ public final class HttpServer {
     }
 
     /**
+     * @param limits     the deadline of a request body; a body that falls behind is answered 408
      * @param routeTable every route as "METHOD /path" ({@code routes} fills it): tells a wrong method from an
      *                   unknown route before the media type is checked, and lists a 405's Allow header
      * @param directReads operations whose fetches by id {@link DirectReads} answers in front of Javalin (their
      *                    routes are registered with Javalin all the same); empty to leave every request to Javalin
      */
-    public static Javalin create(long maxBodyBytes, int httpThreads, TokenService tokens,
+    /**
+     * How long a request body may take to arrive: {@code bodyTimeout}, plus a second for every {@code minBodyRate}
+     * bytes that have arrived ({@link BodyReading}).
+     */
+    public record BodyLimits(java.time.Duration bodyTimeout, int minBodyRate) {
+    }
+
+    public static Javalin create(long maxBodyBytes, BodyLimits limits, int httpThreads, TokenService tokens,
             PrometheusMeterRegistry metrics, List<String> routeTable, List<Operation> directReads, Routes routes) {
         RouteMethods methods = new RouteMethods(routeTable);
         RequestLog requestLog = new RequestLog(metrics);
@@ -65,13 +74,15 @@ public final class HttpServer {
             config.http.prefer405over404 = true;
             config.http.defaultContentType = DocumentWriter.MEDIA_TYPE;
             config.router.ignoreTrailingSlashes = false;
-            if (!directReads.isEmpty()) {
-                // Javalin puts its servlet handler inside the server's handler when that is a wrapper; the route
-                // table is complete only once the routes are registered, hence the late copy.
-                config.jetty.modifyServer(server -> server.setHandler(
-                        new DirectReads(directReads, routeTable, tokens, requestLog, metrics,
-                                new ResponseCompression(config.http.compressionStrategy))));
-            }
+            // Javalin puts its servlet handler inside the innermost of the server's wrappers; the route table is
+            // complete only once the routes are registered, hence the late copy.
+            config.jetty.modifyServer(server -> {
+                server.setErrorHandler(ErrorAnswers.errorHandler());
+                server.setHandler(new BodyReading(directReads.isEmpty() ? null
+                        : new DirectReads(directReads, routeTable, tokens, requestLog, metrics,
+                                new ResponseCompression(config.http.compressionStrategy)),
+                        maxBodyBytes, limits.bodyTimeout(), limits.minBodyRate(), requestLog));
+            });
 
             config.routes.before(ctx -> {
                 Exchange.begin(ctx);
@@ -119,17 +130,22 @@ public final class HttpServer {
                 allow(ctx, status, methods);
                 writeErrors(ctx, status, List.of(new ApiError(status, code, detail(code, ctx), null, null)));
             });
-            config.routes.exception(Exception.class, (e, ctx) -> {
-                List<ApiError> unavailable = Unavailable.errors(e, ctx.method().name(), ctx.path(), Exchange.reqId(ctx));
-                if (unavailable != null) {
-                    ctx.header("Retry-After", Unavailable.RETRY_AFTER);
-                    writeErrors(ctx, 503, unavailable);
-                    return;
+            config.routes.exception(DataAccessException.class, (e, ctx) -> {
+                if (isRetryable(e)) {
+                    // A serialization failure or deadlock, typically at COMMIT: nothing was stored, and the same
+                    // request sent again is expected to succeed. 503 with Retry-After is what HTTP clients and
+                    // proxies retry on their own; 409 means "fix the request" in this API (DESIGN §4).
+                    LOG.info("request {} {} lost a conflict with a concurrent transaction, SQLSTATE {} (req_id {})",
+                            ctx.method(), ctx.path(), e.sqlState(), Exchange.reqId(ctx));
+                    ctx.header("Retry-After", "1");
+                    writeErrors(ctx, 503, List.of(new ApiError(ErrorCode.ServiceUnavailable,
+                            "the request conflicted with a concurrent one and changed nothing; send it again")));
+                } else {
+                    internalError(ctx, e);
                 }
-                LOG.error("request {} {} failed (req_id {})", ctx.method(), ctx.path(), Exchange.reqId(ctx), e);
-                writeErrors(ctx, 500, List.of(new ApiError(ErrorCode.InternalError,
-                        "the server could not complete the request; quote req_id when reporting it")));
             });
+            config.routes.exception(Exception.class, (e, ctx) -> internalError(ctx, e));
+            config.routes.after(Exchange::send);
             for (int status : new int[] {404, 405}) {
                 config.routes.error(status, "*", ctx -> {
                     if (!Exchange.answered(ctx)) {
@@ -175,6 +191,25 @@ public final class HttpServer {
         }
     }
 
+    /** 503 while the database is out of reach (Unavailable says when), else 500 with the failure in the log. */
+    private static void internalError(Context ctx, Exception e) {
+        List<ApiError> unavailable = Unavailable.errors(e, ctx.method().name(), ctx.path(), Exchange.reqId(ctx));
+        if (unavailable != null) {
+            ctx.header("Retry-After", Unavailable.RETRY_AFTER);
+            writeErrors(ctx, 503, unavailable);
+            return;
+        }
+        LOG.error("request {} {} failed (req_id {})", ctx.method(), ctx.path(), Exchange.reqId(ctx), e);
+        writeErrors(ctx, 500, List.of(new ApiError(ErrorCode.InternalError,
+                "the server could not complete the request; quote req_id when reporting it")));
+    }
+
+    /** SQLSTATE class 40, transaction rollback: serialization_failure (40001), deadlock_detected (40P01), … */
+    static boolean isRetryable(DataAccessException e) {
+        String state = e.sqlState();
+        return state != null && state.startsWith("40");
+    }
+
     /** A 405 names the methods the route does answer (RFC 9110 §15.5.6). */
     private static void allow(Context ctx, int status, RouteMethods methods) {
         if (status == 405) {
@@ -187,12 +222,10 @@ public final class HttpServer {
 
     /** The route template, so that metrics do not grow a series per id; unknown paths share one label. */
     private static String route(Context ctx) {
-        try {
-            String path = ctx.endpoint().path;
-            return path.equals("*") ? "unmatched" : path;
-        } catch (RuntimeException e) {
-            return "unmatched";
-        }
+        // The HTTP endpoint that ran, not the current one: the log line is written after the after-handler that
+        // sends the answer (Exchange.send), which is the current endpoint by then.
+        io.javalin.router.Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
+        return endpoint == null || endpoint.path.equals("*") ? "unmatched" : endpoint.path;
     }
 
     private static String detail(ErrorCode code, Context ctx) {

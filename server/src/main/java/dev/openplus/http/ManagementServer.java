@@ -49,12 +49,14 @@ public final class ManagementServer implements AutoCloseable {
         Javalin javalin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.router.ignoreTrailingSlashes = false;
+            config.jetty.modifyServer(server -> server.setErrorHandler(ErrorAnswers.errorHandler()));
             config.routes.before(Exchange::begin);
             endpoints.forEach((path, handler) -> {
                 config.routes.get(path, handler);
                 config.routes.head(path, handler);
             });
             config.routes.error(404, "*", ctx -> Exchange.respond(ctx, 404, "application/json", NOT_FOUND));
+            config.routes.after(Exchange::send);
         });
         javalin.start(bindAddress, port);
         return new ManagementServer(javalin);

@@ -25,7 +25,11 @@ public interface ApiExchange {
     /** The request id, also {@code meta.req_id}. */
     String reqId();
 
-    /** Answers with a JSON:API document. */
+    /**
+     * Answers with a JSON:API document. A handler may answer inside its transaction: the answer leaves only
+     * after the handler has returned (DESIGN §3: sent after COMMIT), and an exception thrown before that, a
+     * failed COMMIT included, replaces it with the error.
+     */
     void respond(int status, byte[] document);
 
     /**

@@ -15,7 +15,14 @@ public enum ErrorCode {
     PayloadTooLarge(413, "Payload too large"),
     TooManyRequests(429, "Too many requests"),
     InternalError(500, "Internal error"),
-    /** The database cannot be reached now (sent with Retry-After): the request may be sent again unchanged. */
+    BadRequest(400, "Bad request"),
+    RequestTimeout(408, "Request timeout"),
+    UriTooLong(414, "URI too long"),
+    HeaderFieldsTooLarge(431, "Request header fields too large"),
+    /**
+     * The database cannot be reached now, or a write lost a conflict with a concurrent transaction (sent with
+     * Retry-After): the request may be sent again unchanged.
+     */
     ServiceUnavailable(503, "Service unavailable");
 
     private final int status;
