@@ -1,5 +1,6 @@
 package dev.openplus.jsonapi;
 
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,11 +11,14 @@ import java.util.Optional;
 import java.util.function.Function;
 
 import org.jooq.Condition;
+import org.jooq.DataType;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
+
+import dev.openplus.db.LocalDateBinding;
 
 
 /**
@@ -340,8 +344,12 @@ public final class ResourceType {
     }
 
     /** Column of this type's table. */
-    public static <T> Field<T> tableColumn(String tableName, String columnName, org.jooq.DataType<T> dataType) {
-        return DSL.field(DSL.name(tableName, columnName), dataType);
+    /** A column of a table; a date column reads and binds {@link LocalDate} ({@link LocalDateBinding}). */
+    @SuppressWarnings("unchecked")
+    public static <T> Field<T> tableColumn(String tableName, String columnName, DataType<T> dataType) {
+        DataType<T> bound = dataType.getType() == LocalDate.class
+                ? (DataType<T>) LocalDateBinding.DATE.nullable(dataType.nullable()) : dataType;
+        return DSL.field(DSL.name(tableName, columnName), bound);
     }
 
     public static final class Builder {
