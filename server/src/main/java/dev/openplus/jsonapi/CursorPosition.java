@@ -1,8 +1,6 @@
 package dev.openplus.jsonapi;
 
 import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -68,17 +66,24 @@ public record CursorPosition(String sort, List<Object> values, String id) {
             }
             try {
                 values.add(switch (field.type()) {
-                    case TIMESTAMP -> OffsetDateTime.parse(value.asText());
-                    case DATE -> LocalDate.parse(value.asText());
+                    case TIMESTAMP -> DateTimes.timestamp(value.asText());
+                    case DATE -> DateTimes.date(value.asText());
                     case INTEGER -> Long.parseLong(value.asText());
                     case NUMBER -> new java.math.BigDecimal(value.asText());
                     case BOOLEAN -> Boolean.parseBoolean(value.asText());
-                    default -> value.asText();
+                    default -> storableText(value.asText());
                 });
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | DateTimes.Invalid e) {
                 throw ApiException.invalidParameter(parameter, "not a cursor returned by this server");
             }
         }
         return new CursorPosition(sortSpec, values, node.get("i").asText());
+    }
+
+    private static String storableText(String text) {
+        if (StorableText.problem(text) != null) {
+            throw new IllegalArgumentException("a sort value that cannot be stored");
+        }
+        return text;
     }
 }

@@ -1,8 +1,6 @@
 package dev.openplus.jsonapi;
 
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 
 import org.jooq.Condition;
 import org.jooq.Field;
@@ -32,12 +30,14 @@ public record DateRange(OffsetDateTime start, OffsetDateTime end) {
         return new DateRange(start, end);
     }
 
-    private static OffsetDateTime dateTime(String parameter, String text) {
+    /** One date-time of a filter, at UTC ({@link DateTimes}); anything else is a 409 naming {@code parameter}. */
+    public static OffsetDateTime dateTime(String parameter, String text) {
         try {
-            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-        } catch (DateTimeParseException e) {
-            throw ApiException.invalidParameter(parameter,
-                    "'" + text + "' is not an ISO-8601 date-time with offset (e.g. 2017-11-03T06:17:34.652Z)");
+            return DateTimes.timestamp(text);
+        } catch (DateTimes.Invalid e) {
+            throw ApiException.invalidParameter(parameter, e.outOfRange()
+                    ? "'" + text + "' does not lie " + DateTimes.TIMESTAMP_RANGE
+                    : "'" + text + "' is not an ISO-8601 date-time with offset (e.g. 2017-11-03T06:17:34.652Z)");
         }
     }
 

@@ -1,11 +1,7 @@
 package dev.openplus.jsonapi;
 
 import java.math.BigDecimal;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -366,10 +362,12 @@ public final class Shape {
             case TIMESTAMP -> {
                 try {
                     if (value.isTextual()) {
-                        return OffsetDateTime.parse(value.asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+                        return DateTimes.timestamp(value.asText());
                     }
-                } catch (DateTimeParseException e) {
-                    // reported below
+                } catch (DateTimes.Invalid e) {
+                    if (e.outOfRange()) {
+                        return problem(problems, pointer, name + " must lie " + DateTimes.TIMESTAMP_RANGE);
+                    }
                 }
                 return problem(problems, pointer,
                         name + " must be an ISO-8601 date-time with offset, e.g. 2017-11-03T06:17:34.652Z");
@@ -377,10 +375,12 @@ public final class Shape {
             case DATE -> {
                 try {
                     if (value.isTextual()) {
-                        return LocalDate.parse(value.asText(), DateTimeFormatter.ISO_LOCAL_DATE);
+                        return DateTimes.date(value.asText());
                     }
-                } catch (DateTimeParseException e) {
-                    // reported below
+                } catch (DateTimes.Invalid e) {
+                    if (e.outOfRange()) {
+                        return problem(problems, pointer, name + " must lie " + DateTimes.DATE_RANGE);
+                    }
                 }
                 return problem(problems, pointer, name + " must be a date YYYY-MM-DD");
             }
@@ -461,7 +461,8 @@ public final class Shape {
         if (minLength != null && minLength > 0 && text.isBlank()) {
             return name + " cannot be blank";
         }
-        if (maxLength != null && text.length() > maxLength) {
+        // Characters are code points, as a JSON Schema maxLength counts them: an emoji is one, not two UTF-16 units.
+        if (maxLength != null && text.length() > maxLength && text.codePointCount(0, text.length()) > maxLength) {
             return name + " is longer than " + maxLength + " characters";
         }
         if (!allowedValues.isEmpty() && !allowedValues.contains(text)) {

@@ -1,8 +1,6 @@
 package dev.openplus.metric;
 
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 
 import org.jooq.Field;
@@ -11,10 +9,10 @@ import org.jooq.impl.SQLDataType;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.openplus.membership.PatientMembership;
-import dev.openplus.jsonapi.ApiException;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.AttributeType;
 import dev.openplus.jsonapi.BodyReader;
+import dev.openplus.jsonapi.DateRange;
 import dev.openplus.jsonapi.FilterDef;
 import dev.openplus.jsonapi.FilterKind;
 import dev.openplus.jsonapi.KeptCount;
@@ -92,10 +90,10 @@ public final class ResultResource {
                         threads -> THREAD.in(Arrays.asList(((String) threads).split(",", -1))))
                         .describedAs("Comma-separated thread identifiers."))
                 .filter(new FilterDef("start_at", FilterKind.STRING,
-                        at -> OCCURRED_AT.gt(instant("filter[start_at]", (String) at)))
+                        at -> OCCURRED_AT.gt(DateRange.dateTime("filter[start_at]", (String) at)))
                         .describedAs("Results that occurred after this ISO-8601 date-time (exclusive)."))
                 .filter(new FilterDef("end_at", FilterKind.STRING,
-                        at -> OCCURRED_AT.lt(instant("filter[end_at]", (String) at)))
+                        at -> OCCURRED_AT.lt(DateRange.dateTime("filter[end_at]", (String) at)))
                         .describedAs("Results that occurred before this ISO-8601 date-time (exclusive)."))
                 .auditFilters()
                 .sort(new SortField("occurred_at", OCCURRED_AT, AttributeType.TIMESTAMP, false))
@@ -108,14 +106,5 @@ public final class ResultResource {
     }
 
     private ResultResource() {
-    }
-
-    private static OffsetDateTime instant(String parameter, String value) {
-        try {
-            return OffsetDateTime.parse(value, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-        } catch (DateTimeParseException e) {
-            throw ApiException.invalidParameter(parameter,
-                    "expected an ISO-8601 date-time with offset, e.g. 2017-11-03T06:17:34.652Z");
-        }
     }
 }
