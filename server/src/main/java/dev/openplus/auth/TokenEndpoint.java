@@ -25,6 +25,7 @@ import dev.openplus.jsonapi.ErrorCode;
 import dev.openplus.jsonapi.ResourceEndpoints;
 import dev.openplus.jsonapi.ResourceRow;
 import dev.openplus.jsonapi.ResourceType;
+import dev.openplus.jsonapi.StorableText;
 import io.javalin.http.Context;
 
 /**
@@ -54,7 +55,7 @@ public final class TokenEndpoint {
 
     public void create(Context ctx) {
         String contentType = ctx.header("Content-Type");
-        String mediaType = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+        String mediaType = contentType == null ? "" : contentType.split(";", -1)[0].trim().toLowerCase(Locale.ROOT);
         switch (mediaType) {
             case "application/vnd.api+json", "application/json" -> createFromJson(ctx);
             case "application/x-www-form-urlencoded" -> createFromForm(ctx);
@@ -230,20 +231,28 @@ public final class TokenEndpoint {
         if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             basic = true;
             String decoded;
+            String clientId;
+            String clientSecret;
             try {
                 decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                // RFC 6749 §2.3.1: both halves are form-encoded; a bad %-escape is a malformed credential too.
+                clientId = colon < 0 ? null : urlDecode(decoded.substring(0, colon));
+                clientSecret = colon < 0 ? null : urlDecode(decoded.substring(colon + 1));
+                if (colon >= 0 && (StorableText.problem(clientId) != null || StorableText.problem(clientSecret) != null)) {
+                    throw new IllegalArgumentException("no client id or secret holds a NUL");
+                }
             } catch (IllegalArgumentException e) {
                 oauthError(ctx, 401, "invalid_client", "malformed Basic credentials", true);
                 return;
             }
-            int colon = decoded.indexOf(':');
-            if (colon < 0 || form.containsKey("client_id") && !form.get("client_id").equals(urlDecode(decoded.substring(0, colon)))
+            if (clientId == null || form.containsKey("client_id") && !form.get("client_id").equals(clientId)
                     || form.containsKey("client_secret")) {
                 oauthError(ctx, 400, "invalid_request", "use one client authentication method, not two", false);
                 return;
             }
-            form.put("client_id", urlDecode(decoded.substring(0, colon)));
-            form.put("client_secret", urlDecode(decoded.substring(colon + 1)));
+            form.put("client_id", clientId);
+            form.put("client_secret", clientSecret);
         }
         String grantType = form.get("grant_type");
         if (isBlank(grantType)) {
@@ -308,6 +317,10 @@ public final class TokenEndpoint {
             int equals = pair.indexOf('=');
             String key = urlDecode(equals < 0 ? pair : pair.substring(0, equals));
             String value = equals < 0 ? "" : urlDecode(pair.substring(equals + 1));
+            String unstorable = StorableText.problem(key) != null ? StorableText.problem(key) : StorableText.problem(value);
+            if (unstorable != null) {
+                throw new IllegalArgumentException(key + " " + unstorable);
+            }
             if (form.put(key, value) != null) {
                 throw new IllegalArgumentException(key + " is given more than once");
             }

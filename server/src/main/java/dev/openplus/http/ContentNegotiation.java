@@ -25,7 +25,7 @@ final class ContentNegotiation {
         }
         boolean onlyParameterisedJsonApi = true;
         for (String range : accept.split(",")) {
-            String[] parts = range.split(";");
+            String[] parts = range.split(";", -1);
             String mediaType = parts[0].trim().toLowerCase(Locale.ROOT);
             boolean parameterised = false;
             for (int i = 1; i < parts.length; i++) {
@@ -53,13 +53,16 @@ final class ContentNegotiation {
         if (contentType == null || contentType.isBlank()) {
             throw unsupported("a request body needs Content-Type: " + JSON_API);
         }
-        String[] parts = contentType.split(";");
+        String[] parts = contentType.split(";", -1);
         String mediaType = parts[0].trim().toLowerCase(Locale.ROOT);
         if (mediaType.equals(JSON_API)) {
             if (parts.length > 1) {
                 throw unsupported("Content-Type " + JSON_API + " must not carry media-type parameters");
             }
             return;
+        }
+        if (mediaType.isEmpty()) {
+            throw unsupported("the Content-Type names no media type; send Content-Type: " + JSON_API);
         }
         if (!mediaType.equals("application/json")) {
             throw unsupported("Content-Type must be " + JSON_API + " (or application/json), not " + mediaType);

@@ -11,6 +11,7 @@ import java.util.Set;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -26,7 +27,10 @@ public final class BodyReader {
     private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build()).build();
+            .build())
+            // One document per body: content after it (a second document, stray text) is refused.
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     /**
      * A checked resource object from a request. {@code linkTypes} holds the type of each id in {@code links}
@@ -87,7 +91,41 @@ public final class BodyReader {
         if (root == null || !root.isObject()) {
             throw ApiException.invalidBody("", "the body must be a JSON object");
         }
+        ApiException.Collector problems = new ApiException.Collector();
+        checkStorable(root, "", problems);
+        problems.throwIfAny();
         return root;
+    }
+
+    /**
+     * Every string (member names too) is text PostgreSQL stores as sent, and every number is finite: Jackson reads
+     * {@code 1e309} as infinity, which no column holds and jsonb would keep as the string "Infinity".
+     */
+    private static void checkStorable(JsonNode node, String pointer, ApiException.Collector problems) {
+        if (node.isTextual()) {
+            String problem = StorableText.problem(node.textValue());
+            if (problem != null) {
+                problems.add(ApiError.pointer(pointer, "the text " + problem));
+            }
+        } else if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+            problems.add(ApiError.pointer(pointer, "the number is beyond the range of a double (about ±1.8e308)"));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                checkStorable(node.get(i), pointer + "/" + i, problems);
+            }
+        } else if (node.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                String memberPointer = pointer + "/" + escape(field.getKey());
+                String problem = StorableText.problem(field.getKey());
+                if (problem != null) {
+                    problems.add(ApiError.pointer(memberPointer, "the member name " + problem));
+                } else {
+                    checkStorable(field.getValue(), memberPointer, problems);
+                }
+            }
+        }
     }
 
     /**
@@ -106,6 +144,10 @@ public final class BodyReader {
         JsonNode meta = root.get("meta");
         if (meta != null && !meta.isObject()) {
             problems.add(ApiError.pointer("/meta", "meta must be an object"));
+        }
+        JsonNode jsonapi = root.get("jsonapi");
+        if (jsonapi != null && !jsonapi.isObject()) {
+            problems.add(ApiError.pointer("/jsonapi", "jsonapi must be an object (e.g. {\"version\":\"1.0\"})"));
         }
         problems.throwIfAny();
         return root;

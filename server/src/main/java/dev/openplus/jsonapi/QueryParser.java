@@ -56,6 +56,15 @@ public final class QueryParser {
                 problems.add(ApiError.parameter(key, "given more than once; give it once (lists are comma-separated)"));
                 continue;
             }
+            // A NUL (%00) can be neither bound nor compared in PostgreSQL: refused here, for every parameter.
+            String unstorable = StorableText.problem(key);
+            if (unstorable == null && !entry.getValue().isEmpty()) {
+                unstorable = StorableText.problem(entry.getValue().get(0));
+            }
+            if (unstorable != null) {
+                problems.add(ApiError.parameter(key, "the parameter " + unstorable));
+                continue;
+            }
             single.put(key, entry.getValue().isEmpty() ? "" : entry.getValue().get(0));
         }
 
