@@ -2,13 +2,17 @@ package dev.openplus.robustness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -314,7 +318,54 @@ class MalformedInputTest {
             document.put("meta", Map.of("query", Map.of("identifier", Map.of("system", "ROBUST", "value", "1"),
                     "groups", List.of("GROUP"))));
         }
-        return Api.json(document);
+        return raw(Api.json(document));
+    }
+
+    /** JSON a map cannot hold, written in its place: a number beyond double range and a lone surrogate. */
+    static final String HUGE_NUMBER = "RAW_1E309";
+    static final String LONE_SURROGATE = "RAW_LONE_SURROGATE";
+
+    static String raw(String json) {
+        return json.replace("\"" + HUGE_NUMBER + "\"", "1e309").replace("\"" + LONE_SURROGATE + "\"", "\"a\\ud800b\"");
+    }
+
+    /** A date-time attribute of each write that has one (the dates cases spoil it). */
+    static final Map<String, String> TIME_ATTRIBUTES = Map.ofEntries(Map.entry("create patient", "birth_date"),
+            Map.entry("update patient", "birth_date"), Map.entry("upsert patient", "birth_date"),
+            Map.entry("create calendar event", "start_at"), Map.entry("update calendar event", "start_at"),
+            Map.entry("create reward program", "start_at"), Map.entry("create reward program activation", "activated_at"),
+            Map.entry("update reward program activation", "deactivated_at"), Map.entry("create reward", "allocated_at"),
+            Map.entry("create reward earning", "earned_at"), Map.entry("create reward earning fulfillment", "fulfilled_at"),
+            Map.entry("create action", "effective_from"), Map.entry("update action", "effective_from"),
+            Map.entry("create bundle", "effective_from"), Map.entry("update bundle", "effective_from"),
+            Map.entry("create metric", "occurred_at"), Map.entry("create result", "occurred_at"),
+            Map.entry("create health profile answer", "answered_at"), Map.entry("create email history", "send_time"),
+            Map.entry("update email history", "send_time"));
+
+    /** Date-times PostgreSQL cannot store or that lie outside the documented range; dates likewise. */
+    static final List<String> BAD_TIMES = List.of("-4713-01-01T00:00:00Z", "0000-01-01T00:00:00Z",
+            "+999999999-12-31T23:59:59Z", "1799-12-31T23:59:59.999Z", "9999-12-31T23:30:00-01:00");
+    static final List<String> BAD_DATES = List.of("-0001-01-01", "0200-02-28", "1799-12-31", "+10000-01-01");
+
+    /** Values once answered with a 500 or stored altered, each with the pointer its refusal must name. */
+    static List<Case> valueCases() {
+        Object[][] values = {
+            {"create reward program", "budget_value", HUGE_NUMBER, "budget_value"},
+            {"create metric", "value", HUGE_NUMBER, "value"},
+            {"create metric", "value", Map.of("systolic", HUGE_NUMBER), "value/systolic"},
+            {"create action", "details", Map.of("x", List.of(1, HUGE_NUMBER)), "details/x/1"},
+            {"update action", "details", Map.of("x\u0000", 1), "details/x\u0000"},
+            {"create calendar event", "attendees", List.of(Map.of("user", "PATIENT", "x", LONE_SURROGATE)),
+                "attendees/0/x"},
+        };
+        List<Case> cases = new ArrayList<>();
+        for (Object[] value : values) {
+            Write write = writes().stream().filter(w -> w.name().equals(value[0])).findFirst().orElseThrow();
+            cases.add(new Case(write.name(), value[1] + " holding " + value[2], write.method(), write.path(),
+                    document(write, withAttributes(write, Map.of((String) value[1], value[2]))), 409,
+                    "InvalidBodyParameter", "/data/attributes/" + value[3]));
+        }
+        return cases;
     }
 
     @SuppressWarnings("unchecked")
@@ -361,6 +412,27 @@ class MalformedInputTest {
                 cases.add(new Case(n, "missing " + attribute, m, p, document(write, data), 409, "InvalidBodyParameter",
                         "/data/attributes/" + attribute));
             }
+            // Issue 26: each of these was accepted, altered or answered 500.
+            String valid = document(write, write.valid());
+            String text = "/data/attributes/" + write.stringAttribute();
+            cases.add(new Case(n, "content after the document", m, p, valid + " garbage", 409, "InvalidBodyParameter", ""));
+            cases.add(new Case(n, "two documents", m, p, valid + valid, 409, "InvalidBodyParameter", ""));
+            cases.add(new Case(n, "jsonapi that is not an object", m, p, "{\"jsonapi\":[null,null]," + valid.substring(1),
+                    409, "InvalidBodyParameter", "/jsonapi"));
+            cases.add(new Case(n, "NUL in a string", m, p, document(write, withAttributes(write,
+                    Map.of(write.stringAttribute(), "a\u0000b"))), 409, "InvalidBodyParameter", text));
+            cases.add(new Case(n, "lone surrogate in a string", m, p, document(write, withAttributes(write,
+                    Map.of(write.stringAttribute(), LONE_SURROGATE))), 409, "InvalidBodyParameter", text));
+            cases.add(new Case(n, "number beyond double range in meta", m, p,
+                    valid.replaceFirst("\"data\":\\{", "\"data\":{\"meta\":{\"n\":1e309},"),
+                    409, "InvalidBodyParameter", "/data/meta/n"));
+            String time = TIME_ATTRIBUTES.get(n);
+            if (time != null) {
+                for (String bad : time.equals("birth_date") ? BAD_DATES : BAD_TIMES) {
+                    cases.add(new Case(n, time + " " + bad, m, p, document(write, withAttributes(write, Map.of(time, bad))),
+                            409, "InvalidBodyParameter", "/data/attributes/" + time));
+                }
+            }
             if (m.equals("PATCH")) {
                 Map<String, Object> otherId = new LinkedHashMap<>(write.valid());
                 otherId.put("id", "000000000000000000000000");
@@ -369,6 +441,10 @@ class MalformedInputTest {
             }
         }
         cases.addAll(relationshipCases());
+        cases.addAll(valueCases());
+        cases.add(new Case("token", "NUL in client_id", "POST", "/pub/oauth/token",
+                "{\"grant_type\":\"client_credentials\",\"client_id\":\"a\\u0000b\",\"client_secret\":\"s\"}", 409,
+                "InvalidBodyParameter", "/client_id"));
         cases.add(new Case("token", "not JSON", "POST", "/pub/oauth/token", "{", 409, "InvalidBodyParameter", ""));
         cases.add(new Case("token", "wrong data.type", "POST", "/pub/oauth/token",
                 "{\"data\":{\"type\":\"user\",\"attributes\":{}}}", 409, "InvalidBodyParameter", "/data/type"));
@@ -449,6 +525,41 @@ class MalformedInputTest {
         assertThat(rowCounts()).isEqualTo(before);
     }
 
+    static Stream<Arguments> writeNames() {
+        return writes().stream().map(write -> Arguments.of(Named.of(write.name(), write)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("writeNames")
+    void aContentTypeWithoutAMediaTypeIsRefusedAndChangesNothing(Write write) {
+        Map<String, Long> before = rowCounts();
+        Api.Response response = api.send(write.method(), bind(write.path()), tenant.token(), ";",
+                bind(document(write, write.valid())), List.of());
+        assertThat(response.status()).as(response.body()).isEqualTo(415);
+        assertThat(response.at("/errors/0/code").asText()).as(response.body()).isEqualTo("UnsupportedMediaType");
+        assertThat(rowCounts()).isEqualTo(before);
+    }
+
+    /**
+     * A form request's errors are RFC 6749 objects: a Basic credential that does not decode is an invalid client,
+     * a form field that does not is an invalid request.
+     */
+    @Test
+    void basicCredentialsWithABadPercentEscapeAreAnInvalidClient() {
+        for (String credentials : List.of("%zz:secret", "client:%zz", "a%00b:secret")) {
+            Api.Response response = api.send("POST", "/pub/oauth/token", null, "application/x-www-form-urlencoded",
+                    "grant_type=client_credentials", List.of("Authorization", "Basic "
+                            + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8))));
+            assertThat(response.status()).as(credentials + " " + response.body()).isEqualTo(401);
+            assertThat(response.at("/error").asText()).isEqualTo("invalid_client");
+            assertThat(response.header("WWW-Authenticate")).contains("Basic realm=\"OpenPlus\"");
+        }
+        Api.Response nul = api.send("POST", "/pub/oauth/token", null, "application/x-www-form-urlencoded",
+                "grant_type=client_credentials&client_id=a%00b&client_secret=s", List.of());
+        assertThat(nul.status()).as(nul.body()).isEqualTo(400);
+        assertThat(nul.at("/error").asText()).isEqualTo("invalid_request");
+    }
+
     static List<Collection> collections() {
         return List.of(
                 new Collection("/pub/group?filter[organization]=ORG", "group", true),
@@ -473,6 +584,28 @@ class MalformedInputTest {
                 new Collection("/pub/email_history?filter[receiver]=PATIENT", "email_history", true));
     }
 
+    static Stream<Arguments> dateFilteredCollections() {
+        return collections().stream().filter(Collection::dateFilters)
+                .map(c -> Arguments.of(Named.of(c.path().substring(0, c.path().indexOf('?')), c)));
+    }
+
+    /** Offsets Java accepts and PostgreSQL does not (±16:00 to ±18:00) are valid: the instant is compared. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dateFilteredCollections")
+    void everyDateFilterTakesAnyOffsetJavaAccepts(Collection collection) {
+        String path = collection.path().replace("ORG", tenant.organizationId()).replace("PATIENT", patient)
+                .replace("PROGRAMID", program).replace("GROUP", group).replace("?x=", "?");
+        String separator = path.endsWith("?") ? "" : "&";
+        Api.Response all = api.get(path + separator + "filter[created_at]=2000-01-01T00:00:00%2B17:59..", tenant.token());
+        assertThat(all.status()).as(all.body()).isEqualTo(200);
+        Api.Response none = api.get(path + separator + "filter[updated_at]=..2000-01-01T00:00:00-18:00", tenant.token());
+        assertThat(none.status()).as(none.body()).isEqualTo(200);
+        assertThat(none.at("/meta/count").asLong()).isZero();
+        // Every row was created after 2000: the open range from then holds the whole list.
+        Api.Response unfiltered = api.get(path, tenant.token());
+        assertThat(all.at("/meta/count").asLong()).isEqualTo(unfiltered.at("/meta/count").asLong());
+    }
+
     /** One collection case: extra query text and the parameter the error must name. */
     record QueryCase(String description, String path, String query, String parameter) {
         @Override
@@ -486,6 +619,22 @@ class MalformedInputTest {
         cases.add(new QueryCase("malformed receiver id", "/pub/email_history?x=", "filter[receiver]=12", "filter[receiver]"));
         cases.add(new QueryCase("receiver list with a malformed id", "/pub/email_history?x=",
                 "filter[receiver]=5a0b0c0d0e0f101112131415,not-an-id", "filter[receiver]"));
+        // Issue 26: a NUL in a text filter answered 500.
+        String[][] textFilters = {
+            {"/pub/group?filter[organization]=ORG", "filter[name]"},
+            {"/pub/patient?filter[organization]=ORG&filter[identifier][system]=s", "filter[identifier][value]"},
+            {"/pub/calendar_event?filter[organization]=ORG", "filter[type]"},
+            {"/pub/reward?filter[organization]=ORG", "filter[thread]"},
+            {"/pub/patient_health_metric?filter[organization]=ORG", "filter[type]"},
+            {"/pub/result?filter[patient]=PATIENT", "filter[threads]"},
+            {"/pub/result?filter[patient]=PATIENT", "filter[start_at]"},
+            {"/pub/email_history?filter[receiver]=PATIENT", "filter[emailType]"},
+        };
+        for (String[] filter : textFilters) {
+            cases.add(new QueryCase("NUL in " + filter[1], filter[0], filter[1] + "=a%00b", filter[1]));
+        }
+        cases.add(new QueryCase("result start beyond the range", "/pub/result?filter[patient]=PATIENT",
+                "filter[start_at]=-4713-01-01T00:00:00Z", "filter[start_at]"));
         for (Collection collection : collections()) {
             String p = collection.path();
             cases.add(new QueryCase("non-numeric page[number]", p, "page[number]=two", "page[number]"));
@@ -504,7 +653,14 @@ class MalformedInputTest {
             cases.add(new QueryCase("malformed cursor", p, "page[after]=bm90IGEgY3Vyc29y", "page[after]"));
             cases.add(new QueryCase("repeated parameter", p, "sort=created_at&sort=updated_at", "sort"));
             cases.add(new QueryCase("unknown parameter", p, "verbose=true", "verbose"));
+            cases.add(new QueryCase("NUL in a value", p, "include=a%00b", "include"));
             if (collection.dateFilters()) {
+                for (String bad : List.of("-4713-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "%2B999999999-12-31T23:59:59Z",
+                        "1799-12-31T23:59:59Z")) {
+                    cases.add(new QueryCase("date range from " + bad, p, "filter[created_at]=" + bad + "..", "filter[created_at]"));
+                }
+                cases.add(new QueryCase("date range to a year beyond 9999", p,
+                        "filter[updated_at]=..9999-12-31T23:00:00-01:30", "filter[updated_at]"));
                 cases.add(new QueryCase("date range without ..", p, "filter[created_at]=2017-01-01T00:00:00Z", "filter[created_at]"));
                 cases.add(new QueryCase("date range end before start", p,
                         "filter[updated_at]=2018-01-01T00:00:00Z..2017-01-01T00:00:00Z", "filter[updated_at]"));
