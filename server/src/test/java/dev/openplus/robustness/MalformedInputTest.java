@@ -602,7 +602,7 @@ class MalformedInputTest {
         assertThat(none.status()).as(none.body()).isEqualTo(200);
         assertThat(none.at("/meta/count").asLong()).isZero();
         // Every row was created after 2000: the open range from then holds the whole list.
-        Api.Response unfiltered = api.get(path, tenant.token());
+        Api.Response unfiltered = api.get(path.endsWith("?") ? path.substring(0, path.length() - 1) : path, tenant.token());
         assertThat(all.at("/meta/count").asLong()).isEqualTo(unfiltered.at("/meta/count").asLong());
     }
 
