@@ -12,6 +12,7 @@ import dev.openplus.calendar.CalendarEventResource;
 import dev.openplus.calendar.CalendarEventResponses;
 import dev.openplus.coach.CoachResource;
 import dev.openplus.config.Config;
+import dev.openplus.config.IdentifierUniqueness;
 import dev.openplus.db.Database;
 import dev.openplus.email.EmailHistoryResource;
 import dev.openplus.group.GroupResource;
@@ -131,6 +132,7 @@ public final class Application implements AutoCloseable {
         extra.types().forEach(registry::register);
         ResourceEndpoints resources = new ResourceEndpoints(database, registry, GroupResource::allInScope,
                 config.webAppUrl(), config.fetchBatchSize(), config.fetchBatchStatements());
+        resources.settings().set(IdentifierUniqueness.class, config.identifierUniqueness());
         ResourceWriter writer = new ResourceWriter(resources, config.maxBulkItems());
         Metrics metrics = new Metrics(database);
         metrics.bindFetchBatches(resources);

@@ -31,7 +31,8 @@ public record Config(
         Duration databaseConnectionTimeout,
         AuthLimits authLimits,
         Duration httpBodyTimeout,
-        int httpMinBodyRate) {
+        int httpMinBodyRate,
+        IdentifierUniqueness identifierUniqueness) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -99,7 +100,8 @@ public record Config(
                 AuthLimits.fromMap(env),
                 Duration.ofSeconds(atLeast(1, "OPENPLUS_HTTP_BODY_TIMEOUT",
                         intValue(env, "OPENPLUS_HTTP_BODY_TIMEOUT", 30))),
-                atLeast(1, "OPENPLUS_HTTP_MIN_BODY_RATE", intValue(env, "OPENPLUS_HTTP_MIN_BODY_RATE", 1024)));
+                atLeast(1, "OPENPLUS_HTTP_MIN_BODY_RATE", intValue(env, "OPENPLUS_HTTP_MIN_BODY_RATE", 1024)),
+                IdentifierUniqueness.parse(env.get("OPENPLUS_IDENTIFIER_UNIQUENESS")));
     }
 
     /** Throttling and hashing limits of their own (the limiter's tests run a second server with low ones). */
@@ -107,7 +109,8 @@ public record Config(
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout, limits, httpBodyTimeout, httpMinBodyRate);
+                databaseConnectionTimeout, limits, httpBodyTimeout, httpMinBodyRate,
+                identifierUniqueness);
     }
 
     /**
@@ -126,7 +129,7 @@ public record Config(
                 + ", fetchBatchSize=" + fetchBatchSize + ", fetchBatchStatements=" + fetchBatchStatements
                 + ", embeddedTcp=" + embeddedTcp + ", databaseConnectionTimeout=" + databaseConnectionTimeout
                 + ", authLimits=" + authLimits + ", httpBodyTimeout=" + httpBodyTimeout
-                + ", httpMinBodyRate=" + httpMinBodyRate + "]";
+                + ", httpMinBodyRate=" + httpMinBodyRate + ", identifierUniqueness=" + identifierUniqueness + "]";
     }
 
     /** A JDBC URL with the value of any password parameter (pgjdbc reads {@code password=} from it) hidden. */
@@ -143,14 +146,16 @@ public record Config(
         return new Config(newPort, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate);
+                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
+                identifierUniqueness);
     }
 
     public Config withAccessTokenTtl(Duration ttl) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, ttl, refreshTokenTtl,
                 maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort, httpThreads,
                 embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate);
+                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
+                identifierUniqueness);
     }
 
     /** Serve /metrics, /health and /ready on their own port (0: any free port), off the public one. */
@@ -158,7 +163,8 @@ public record Config(
         return new Config(this.port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, port,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate);
+                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
+                identifierUniqueness);
     }
 
     /** Whether fetches by id are answered in front of the web framework ({@code OPENPLUS_HTTP_DIRECT_READS}). */
@@ -166,14 +172,24 @@ public record Config(
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, direct, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate);
+                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
+                identifierUniqueness);
+    }
+
+    /** Where unique patient identifiers must be unique ({@code OPENPLUS_IDENTIFIER_UNIQUENESS}). */
+    public Config withIdentifierUniqueness(IdentifierUniqueness uniqueness) {
+        return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
+                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
+                httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
+                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate, uniqueness);
     }
 
     public Config withBindAddress(String address) {
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, address, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate);
+                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
+                identifierUniqueness);
     }
 
     /**

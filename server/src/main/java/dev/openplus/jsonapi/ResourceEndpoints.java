@@ -48,6 +48,8 @@ public final class ResourceEndpoints implements AutoCloseable {
         }
     }
 
+    private final Settings settings = new Settings();
+
     /**
      * @param fetchBatchSize       at most this many fetches by id share one statement
      * @param fetchBatchStatements at most this many such statements run at once for one type and scope
@@ -84,6 +86,11 @@ public final class ResourceEndpoints implements AutoCloseable {
             fetchHandOff.shutdownNow();
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The application's settings for the features' rules. */
+    public Settings settings() {
+        return settings;
     }
 
     public ResourceRegistry registry() {

@@ -567,6 +567,22 @@ public final class ResourceRepository {
     }
 
     /**
+     * The join rows of a to-many relationship that the caller's scope lets it see, whatever their owner: exactly
+     * the rows a linkage read lists ({@link #linkageArray}), so that a write that replaces the linkage replaces
+     * only these. A group-scoped client sees, and so replaces, only the memberships inside its scope; the others
+     * (a patient's groups outside the client's groups) survive its PATCH or upsert untouched.
+     */
+    public Condition visibleJoinRows(Relationship relationship, Caller caller) {
+        ResourceType target = registry.target(relationship);
+        Optional<Condition> beyondOrganization = relationship.joinOrganization() == null ? Optional.empty()
+                : target.linkScope(relationship.joinTarget(), caller);
+        if (beyondOrganization.isPresent()) {
+            return TenantScope.sameOrganization(relationship.joinOrganization(), caller).and(beyondOrganization.get());
+        }
+        return relationship.joinTarget().in(DSL.select(target.id()).from(target.table()).where(target.scope(caller)));
+    }
+
+    /**
      * The linkage of an inverse to-many relationship: the ids of the targets whose owner column names this row,
      * in id order, in the caller's scope; no join table and no join (the targets' own table is read).
      */

@@ -166,7 +166,8 @@ public final class ResourceWriter {
             givenLinks(input).forEach(item::link);
             items.add(item);
         }
-        WriteBatch batch = new WriteBatch(dsl, caller, type, WriteBatch.Mode.CREATE, items, meta, ignoreDuplicates);
+        WriteBatch batch = new WriteBatch(dsl, caller, type, WriteBatch.Mode.CREATE, items, meta, ignoreDuplicates,
+                resources.settings());
         runBeforeWrite(batch);
         List<WriteItem> written = batch.written().stream().filter(item -> !item.writtenByRules()).toList();
         insertRows(dsl, caller, type, written);
@@ -208,13 +209,18 @@ public final class ResourceWriter {
             values.put(attribute.name(), stored(attribute, value, stored.get(attribute.name())));
         }
         givenLinks(input).forEach(item::link);
-        WriteBatch batch = new WriteBatch(dsl, caller, type, WriteBatch.Mode.UPDATE, List.of(item), meta, false);
+        WriteBatch batch = new WriteBatch(dsl, caller, type, WriteBatch.Mode.UPDATE, List.of(item), meta, false,
+                resources.settings());
         batch.throwIfProblems();
         runBeforeWrite(batch);
         updateRow(dsl, caller, type, item);
+        // A given to-many linkage replaces what the caller can see of the stored one, never more: a
+        // group-scoped client round-tripping the linkage it read must not drop the memberships it cannot see.
         for (Map.Entry<Relationship, List<WriteItem.Link>> link : item.links().entrySet()) {
-            if (link.getKey().toMany()) {
-                dsl.deleteFrom(link.getKey().joinTable()).where(link.getKey().joinOwner().eq(id)).execute();
+            Relationship relationship = link.getKey();
+            if (relationship.toMany()) {
+                dsl.deleteFrom(relationship.joinTable()).where(relationship.joinOwner().eq(id))
+                        .and(resources.repository().visibleJoinRows(relationship, caller)).execute();
             }
         }
         insertJoinRows(dsl, caller, List.of(item));

@@ -8,9 +8,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /** The resources one write request creates or updates, as the rules see them. */
 public record WriteBatch(DSLContext dsl, Caller caller, ResourceType type, Mode mode, List<WriteItem> items,
-        JsonNode meta, boolean ignoreDuplicates) {
+        JsonNode meta, boolean ignoreDuplicates, Settings settings) {
 
     public enum Mode { CREATE, UPDATE }
+
+    /** The application's setting of this type ({@link Settings}), or {@code fallback}. */
+    public <T> T setting(Class<T> key, T fallback) {
+        return settings.get(key, fallback);
+    }
 
     /** The items that are still to be written (not skipped). */
     public List<WriteItem> written() {

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.FilterDef;
+import dev.openplus.jsonapi.FilterKind;
 import dev.openplus.jsonapi.Operation;
 import dev.openplus.jsonapi.QueryParser;
 import dev.openplus.jsonapi.Relationship;
@@ -235,7 +236,12 @@ public final class DocumentGenerator {
             query(registry.get(query.path("type").asText()), query.path("collection").asBoolean(), false)
                     .forEach(generated::add);
             markExtensions(operation.operationId(), generated, text);
-            parameters.addAll(share(generated, registry.get(query.path("type").asText())));
+            ResourceType queried = registry.get(query.path("type").asText());
+            parameters.addAll(share(generated, queried));
+            ObjectNode responses = entry.withObjectProperty("responses");
+            if (query.path("collection").asBoolean() && filtersMayBeOutOfScope(queried) && !responses.has("403")) {
+                responses.set("403", ref("responses", "Forbidden"));
+            }
         }
         if (operation.extension()) {
             entry.put(EXTENSION, true);
@@ -310,6 +316,16 @@ public final class DocumentGenerator {
             case DELETE -> "Delete a " + name;
             case CUSTOM -> operation.operationId();
         };
+    }
+
+    /**
+     * Whether a collection of the type takes filters that may name an organization, group or resource outside
+     * the caller's scope, which QueryParser answers with 403: a custom collection with such generated query
+     * parameters declares 403, as generic lists and sub-collections do.
+     */
+    private static boolean filtersMayBeOutOfScope(ResourceType type) {
+        return type.filters().stream().anyMatch(filter -> filter.kind() == FilterKind.ORGANIZATION
+                || filter.kind() == FilterKind.GROUPS || filter.kind() == FilterKind.ID_LIST);
     }
 
     private static List<String> errorResponses(Operation operation) {
@@ -773,7 +789,7 @@ public final class DocumentGenerator {
     }
 
     /** A relationship in a request: resource identifiers checked by BodyReader, or the prose's schema (CUSTOM). */
-    private ObjectNode relationshipInput(ResourceType type, Relationship relationship, boolean create) {
+    private ObjectNode relationshipInput(ResourceType type, Relationship relationship) {
         ObjectNode schema;
         if (relationship.input() == Relationship.Input.CUSTOM) {
             JsonNode given = relationshipInputs == null ? null : relationshipInputs.path(type.name()).get(relationship.name());
@@ -788,7 +804,9 @@ public final class DocumentGenerator {
             ObjectNode members = identifier.putObject("properties");
             members.set("type", object("type", "string").set("enum", targetTypes(relationship)));
             members.set("id", object("type", "string", "pattern", "^" + idPattern(relationship) + "$"));
-            boolean needed = create && relationship.requiredOnCreate() && relationship.isWritable();
+            // A required relationship cannot be emptied by a PATCH either: BodyReader refuses null for a required
+            // to-one and an empty array for a required to-many, whatever the operation.
+            boolean needed = relationship.requiredOnCreate() && relationship.isWritable();
             ObjectNode data;
             if (relationship.toMany()) {
                 data = object("type", "array").set("items", identifier);
@@ -825,7 +843,8 @@ public final class DocumentGenerator {
         properties.set("id", create
                 ? object("type", "string", "nullable", true, "maxLength", 0, "description",
                         "Leave out, or send an empty string or null: the server assigns ids (a client-chosen id answers 403).")
-                : object("type", "string", "nullable", true, "description", "When given, the id in the path."));
+                : object("type", "string", "nullable", true, "pattern", "^" + idPattern(type.name()) + "$",
+                        "description", "When given, the id in the path."));
         if (create) {
             // The create's own copy of the attributes, with those it requires.
             ObjectNode attributes = attributesSchema(type, true, false);
@@ -842,7 +861,7 @@ public final class DocumentGenerator {
             ArrayNode requiredRelationships = NODES.arrayNode();
             ObjectNode members = NODES.objectNode();
             for (Relationship relationship : type.relationships()) {
-                members.set(relationship.name(), relationshipInput(type, relationship, create));
+                members.set(relationship.name(), relationshipInput(type, relationship));
                 if (create && relationship.requiredOnCreate()) {
                     requiredRelationships.add(relationship.name());
                 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.openplus.coach.CoachResource;
+import dev.openplus.config.IdentifierUniqueness;
 import dev.openplus.db.Ids;
 import dev.openplus.group.GroupResource;
 import dev.openplus.jsonapi.ApiError;
@@ -71,6 +72,11 @@ public final class PatientEndpoints {
             if (!GroupResource.allInScope(dsl, caller, groupIds)) {
                 throw ApiException.forbiddenPointer("/meta/query/groups", "a group is outside this client's scope");
             }
+            // Upserts of one identifier follow one another: the second finds what the first created (and updates
+            // it) instead of failing on the identifier the first just took.
+            IdentifierUniqueness uniqueness = resources.settings().get(IdentifierUniqueness.class,
+                    IdentifierUniqueness.ORGANIZATION);
+            PatientRules.lock(dsl, List.of(PatientRules.lockKey(uniqueness, caller, system, value)));
             List<String> found = dsl.selectDistinct(PatientResource.ID).from(PatientResource.TYPE.table())
                     .join(PatientResource.IDENTIFIER).on(PatientResource.IDENTIFIER_PATIENT.eq(PatientResource.ID))
                     .where(PatientResource.IDENTIFIER_SYSTEM.eq(system)).and(PatientResource.IDENTIFIER_VALUE.eq(value))

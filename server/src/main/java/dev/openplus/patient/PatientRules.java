@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -18,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.openplus.config.IdentifierUniqueness;
 import dev.openplus.db.Ids;
 import dev.openplus.db.UnnestInsert;
 import dev.openplus.group.GroupResource;
@@ -34,9 +36,11 @@ import dev.openplus.plan.PlanSummaryResource;
 
 /**
  * What only patients have, over the generic write path: groups given by id or found (or created) by
- * {@code meta.query}, coaches with {@code meta.primary}, identifiers unique across the installation (a
- * partial unique index, with {@code ON CONFLICT} catching concurrent writers), and the append-only archive
- * history. A constant number of statements per request, whatever the batch size.
+ * {@code meta.query}, coaches with {@code meta.primary}, identifiers unique within the organization (a partial
+ * unique index, with {@code ON CONFLICT} catching concurrent writers) or, where the installation chose it
+ * ({@link IdentifierUniqueness}), across the installation (advisory locks on the identifiers serialize the
+ * writers of one identifier across organizations), and the append-only archive history. A constant number of
+ * statements per request, whatever the batch size.
  */
 final class PatientRules implements WriteRules {
 
@@ -288,7 +292,14 @@ final class PatientRules implements WriteRules {
         List<Identifier> all = new ArrayList<>();
         touched.forEach(item -> all.addAll(identifiersOf(item)));
         String except = batch.mode() == WriteBatch.Mode.UPDATE ? touched.isEmpty() ? null : touched.get(0).id() : null;
-        Set<String> taken = new HashSet<>(takenIdentifiers(batch.dsl(), all, except));
+        IdentifierUniqueness uniqueness = uniqueness(batch);
+        if (uniqueness == IdentifierUniqueness.INSTALLATION) {
+            // No index spans organizations: the lock holds each identifier's other writers until this commits.
+            lock(batch.dsl(), all.stream().filter(Identifier::unique)
+                    .map(i -> lockKey(uniqueness, batch.caller(), i.system(), i.value())).toList());
+        }
+        Set<String> taken = new HashSet<>(takenIdentifiers(batch.dsl(), all, except,
+                uniqueness == IdentifierUniqueness.ORGANIZATION ? batch.caller().organizationId() : null));
         for (WriteItem item : touched) {
             List<Identifier> identifiers = identifiersOf(item);
             List<Identifier> clashes = identifiers.stream().filter(i -> i.unique() && taken.contains(i.key())).toList();
@@ -322,8 +333,51 @@ final class PatientRules implements WriteRules {
         return array;
     }
 
-    /** The (system, value) keys among {@code identifiers} that a unique identifier of another patient holds. */
-    private static Set<String> takenIdentifiers(DSLContext dsl, List<Identifier> identifiers, String exceptPatientId) {
+    static IdentifierUniqueness uniqueness(WriteBatch batch) {
+        return batch.setting(IdentifierUniqueness.class, IdentifierUniqueness.ORGANIZATION);
+    }
+
+    /**
+     * The advisory lock of one identifier, so that its writers follow one another: every upsert of it, and
+     * every write of it where uniqueness spans the installation (no index does there). Its key names the
+     * organization unless uniqueness spans the installation.
+     */
+    static String lockKey(IdentifierUniqueness uniqueness, Caller caller, String system, String value) {
+        String organization = uniqueness == IdentifierUniqueness.ORGANIZATION ? caller.organizationId() : "";
+        // PostgreSQL text holds no NUL; a separator that a value may also contain only makes two keys share a
+        // lock, which costs a wait, never correctness.
+        return "patient_identifier\u001f" + organization + '\u001f' + system + '\u001f' + value;
+    }
+
+    /**
+     * Takes the transaction-scoped advisory locks of the keys (one statement), in the order of their hashes so
+     * that two writers of the same keys never wait on each other crosswise.
+     */
+    static void lock(DSLContext dsl, Collection<String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        String sql = "select pg_advisory_xact_lock(k) from (select distinct hashtextextended(t, 0) as k"
+                + " from unnest(?::text[]) as t order by 1 offset 0) as ordered";
+        dsl.connectionResult(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setArray(1, connection.createArrayOf("text", keys.toArray()));
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        // each row is one lock taken
+                    }
+                }
+                return null;
+            }
+        });
+    }
+
+    /**
+     * The (system, value) keys among {@code identifiers} that a unique identifier of another patient holds: in
+     * the organization, or anywhere when {@code organizationId} is null (installation-wide uniqueness).
+     */
+    private static Set<String> takenIdentifiers(DSLContext dsl, List<Identifier> identifiers, String exceptPatientId,
+            String organizationId) {
         List<String> systems = new ArrayList<>();
         List<String> values = new ArrayList<>();
         identifiers.stream().filter(Identifier::unique).forEach(i -> {
@@ -337,12 +391,16 @@ final class PatientRules implements WriteRules {
         // thousand pairs is planned far worse.
         String sql = "select i.system, i.value from patient_identifier i"
                 + " join unnest(?::text[], ?::text[]) as q(system, value) on i.system = q.system and i.value = q.value"
-                + " where i.is_unique and i.patient_id <> coalesce(?, '')";
+                + " where i.is_unique and i.patient_id <> coalesce(?, '')"
+                + (organizationId == null ? "" : " and i.organization_id = ?");
         return dsl.connectionResult(connection -> {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 statement.setArray(1, connection.createArrayOf("text", systems.toArray()));
                 statement.setArray(2, connection.createArrayOf("text", values.toArray()));
                 statement.setString(3, exceptPatientId);
+                if (organizationId != null) {
+                    statement.setString(4, organizationId);
+                }
                 Set<String> taken = new HashSet<>();
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
@@ -378,7 +436,7 @@ final class PatientRules implements WriteRules {
         }
         Map<String, Integer> inserted = new HashMap<>();
         for (String patientId : UnnestInsert.insert(dsl, "patient_identifier", IDENTIFIER_COLUMNS, rows,
-                "on conflict (system, value) where is_unique do nothing returning patient_id", "patient_id")) {
+                "on conflict (organization_id, system, value) where is_unique do nothing returning patient_id", "patient_id")) {
             inserted.merge(patientId, 1, Integer::sum);
         }
         Set<String> lost = new HashSet<>();

@@ -27,6 +27,7 @@ class TenantIsolationSuiteTest {
     /** The side whose data must stay hidden. */
     static Side hidden;
     static String otherOrganizationToken;
+    static String proberGroup;
     static String groupScopedToken;
     static String revokedToken;
     static String expiredToken;
@@ -248,7 +249,7 @@ class TenantIsolationSuiteTest {
         }
 
         Fixtures.Tenant beta = fixtures.tenant("Prober Organization");
-        fixtures.group(beta.organizationId(), "Prober Group");
+        proberGroup = fixtures.group(beta.organizationId(), "Prober Group");
         otherOrganizationToken = beta.token();
         // A group-scoped client of the hidden organization, limited to its first group.
         groupScopedToken = fixtures.token(fixtures.client(alpha.organizationId(), group));
@@ -436,6 +437,57 @@ class TenantIsolationSuiteTest {
         for (String secret : secrets) {
             assertThat(response.body()).doesNotContain(secret);
         }
+    }
+
+    private static Map<String, Object> identifier(String value) {
+        return Map.of("system", "SECRET-EHR", "value", value);
+    }
+
+    /** The secrets of a response the prober caused by sending the hidden side's identifier itself. */
+    private static void assertNoHiddenData(Api.Response response) {
+        for (String secret : hidden.secrets()) {
+            if (!secret.startsWith("SECRET-")) {
+                assertThat(response.body()).doesNotContain(secret);
+            }
+        }
+        assertThat(response.body()).doesNotContain(hidden.patient()).doesNotContain(hidden.organization());
+    }
+
+    @org.junit.jupiter.api.Test
+    void anIdentifierAnotherOrganizationHoldsIsFreeHere() {
+        // The hidden side holds SECRET-MRN-2 (as it holds SECRET-MRN-1): the prober creates a patient with it.
+        Api.Response held = api.post("/pub/patient", hidden.token(), Api.json(Map.of("data", Map.of("type", "patient",
+                "attributes", Map.of("first_name", "Hiddenpatient", "identifiers", List.of(identifier("SECRET-MRN-2"))),
+                "relationships", Map.of("groups", Map.of("data", List.of(Map.of("type", "group", "id", hidden.group()))))))));
+        assertThat(held.status()).as(held.body()).isEqualTo(201);
+        Api.Response created = api.post("/pub/patient", otherOrganizationToken, Api.json(Map.of("data", Map.of(
+                "type", "patient", "attributes", Map.of("first_name", "Prober", "identifiers",
+                        List.of(identifier("SECRET-MRN-2"))),
+                "relationships", Map.of("groups", Map.of("data", List.of(Map.of("type", "group", "id", proberGroup))))))));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.at("/data/id").asText()).isNotEqualTo(held.at("/data/id").asText());
+        assertNoHiddenData(created);
+    }
+
+    @org.junit.jupiter.api.Test
+    void anUpsertOfAnotherOrganizationsIdentifierCreatesItsOwnPatient() {
+        Api.Response before = api.get("/pub/patient/" + hidden.patient(), hidden.token());
+        String upsert = Api.json(Map.of("meta", Map.of("query", Map.of("identifier", identifier("SECRET-MRN-1"),
+                        "groups", List.of(proberGroup))),
+                "data", Map.of("type", "patient", "attributes", Map.of("first_name", "Prober", "note", "probe"))));
+        Api.Response first = api.send("PUT", "/pub/patient", otherOrganizationToken, Api.JSON_API, upsert, List.of());
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        String own = first.at("/data/id").asText();
+        assertThat(own).isNotEqualTo(hidden.patient());
+        assertThat(first.at("/data/relationships/groups/data/0/id").asText()).isEqualTo(proberGroup);
+        assertNoHiddenData(first);
+        // The same upsert again finds the prober's own patient.
+        Api.Response second = api.send("PUT", "/pub/patient", otherOrganizationToken, Api.JSON_API, upsert, List.of());
+        assertThat(second.status()).as(second.body()).isEqualTo(200);
+        assertThat(second.at("/data/id").asText()).isEqualTo(own);
+        // The hidden patient is exactly as it was.
+        assertThat(api.get("/pub/patient/" + hidden.patient(), hidden.token()).at("/data"))
+                .isEqualTo(before.at("/data"));
     }
 
     @org.junit.jupiter.api.Test
