@@ -70,7 +70,12 @@ public final class TokenEndpoint {
         String prefix;
         JsonNode attributes;
         if (document.has("data")) {
+            // A JSON:API document: its members and its resource object's are JSON:API's, as in every write.
+            BodyReader.checkedRequestDocument(document);
             JsonNode data = BodyReader.singleData(document);
+            ApiException.Collector problems = new ApiException.Collector();
+            BodyReader.unknownResourceMembers(data, "/data", problems);
+            problems.throwIfAny();
             JsonNode type = data.get("type");
             if (type != null && !(type.isTextual() && (type.asText().equals("token") || type.asText().equals("oauth/token")))) {
                 throw ApiException.invalidBody("/data/type", "type must be \"token\"");

@@ -133,7 +133,11 @@ public final class BodyReader {
      * and {@code jsonapi} only (anything else is refused with its pointer).
      */
     public static JsonNode requestDocument(byte[] body) {
-        JsonNode root = parseDocument(body);
+        return checkedRequestDocument(parseDocument(body));
+    }
+
+    /** {@link #requestDocument} of a body already parsed. */
+    public static JsonNode checkedRequestDocument(JsonNode root) {
         ApiException.Collector problems = new ApiException.Collector();
         root.fieldNames().forEachRemaining(member -> {
             if (!DOCUMENT_MEMBERS.contains(member)) {
@@ -151,6 +155,15 @@ public final class BodyReader {
         }
         problems.throwIfAny();
         return root;
+    }
+
+    /** Adds a problem for each member of a resource object that JSON:API does not define. */
+    public static void unknownResourceMembers(JsonNode data, String pointer, ApiException.Collector problems) {
+        data.fieldNames().forEachRemaining(member -> {
+            if (!RESOURCE_MEMBERS.contains(member)) {
+                problems.add(ApiError.pointer(pointer + "/" + escape(member), "unknown member of a resource object"));
+            }
+        });
     }
 
     /** The primary data of a single-resource document. */
@@ -182,11 +195,7 @@ public final class BodyReader {
             String expectedId, ResourceRegistry registry) {
         ApiException.Collector problems = new ApiException.Collector();
         List<String> ignored = new ArrayList<>();
-        data.fieldNames().forEachRemaining(member -> {
-            if (!RESOURCE_MEMBERS.contains(member)) {
-                problems.add(ApiError.pointer(pointer + "/" + escape(member), "unknown member of a resource object"));
-            }
-        });
+        unknownResourceMembers(data, pointer, problems);
         JsonNode typeNode = data.get("type");
         if (typeNode == null || !typeNode.isTextual()) {
             problems.add(ApiError.pointer(pointer + "/type", "type is required and must be \"" + type.name() + "\""));
