@@ -38,7 +38,7 @@ public final class BenchTool {
             case "groups" -> System.out.println(String.join(",", groups(args[1], args[2], args[3],
                     Integer.parseInt(args[4]))));
             case "seed" -> seed(args[1], args[2], args[3].split(","), args[4].split(","), Integer.parseInt(args[5]),
-                    Integer.parseInt(args[6]), Path.of(args[7]));
+                    Integer.parseInt(args[6]), Path.of(args[7]), args.length > 8 ? args[8] : "seed");
             case "export" -> export(args);
             case "touch" -> System.out.println(touch(args[1], args[2], Path.of(args[3]), Double.parseDouble(args[4])));
             case "capture-fetch" -> captureFetch(Path.of(args[1]), Long.parseLong(args[2]), args[3], args[4], Path.of(args[5]));
@@ -124,11 +124,12 @@ public final class BenchTool {
 
     /**
      * Seeds {@code total} patients in bulks of 1000, bulk {@code b} into group {@code b % groups} with that
-     * group's coach, {@code clients} bulks in flight at a time; prints progress to stderr every 10 s and writes
-     * the ids in bulk order.
+     * group's coach (none when COACHES is empty), {@code clients} bulks in flight at a time; prints progress to
+     * stderr every 10 s and writes the ids in bulk order. Identifiers are unique across organizations, so
+     * each seeded organization has a PREFIX of its own for their values.
      */
     static void seed(String base, String token, String[] groups, String[] coaches, int total, int clients,
-            Path idsFile) throws Exception {
+            Path idsFile, String prefix) throws Exception {
         int bulks = (total + 999) / 1000;
         String[][] idsOfBulk = new String[bulks][];
         java.util.concurrent.atomic.AtomicInteger nextBulk = new java.util.concurrent.atomic.AtomicInteger();
@@ -140,8 +141,9 @@ public final class BenchTool {
             workers.add(pool.submit(() -> {
                 for (int bulk; (bulk = nextBulk.getAndIncrement()) < bulks; ) {
                     int count = Math.min(1000, total - bulk * 1000);
+                    String coach = coaches[bulk % coaches.length];
                     JsonNode answer = send(bulkRequest(base, token, bulkBody(groups[bulk % groups.length],
-                            coaches[bulk % coaches.length], count, "seed-" + bulk)), 201);
+                            coach.isEmpty() ? null : coach, count, prefix + "-" + bulk)), 201);
                     String[] ids = new String[count];
                     for (int i = 0; i < count; i++) {
                         ids[i] = answer.get("data").get(i).get("id").asText();
