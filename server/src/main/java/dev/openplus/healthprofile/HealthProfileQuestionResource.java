@@ -5,6 +5,7 @@ import org.jooq.impl.SQLDataType;
 
 import dev.openplus.membership.PatientMembership;
 import dev.openplus.jsonapi.DerivedId;
+import dev.openplus.jsonapi.KeptCount;
 import dev.openplus.jsonapi.Relationship;
 import dev.openplus.jsonapi.ResourceType;
 
@@ -38,6 +39,9 @@ public final class HealthProfileQuestionResource {
         TYPE = PatientMembership.patientFilters(builder, organizationId, patientId)
                 .describedAs("A question of a patient's health profile, with the patient's answer once given.")
                 .scope(caller -> PatientMembership.visible(organizationId, patientId, caller))
+                // The whole list of an organization: Σ of the profiles per patient class × the questions the class
+                // meets today, plus the answers the patient no longer meets, from counts the database keeps (V15).
+                .keptCount(KeptCount.byOrganizationFunction("health_profile_question_count"))
                 .build();
     }
 

@@ -24,12 +24,15 @@ import org.jooq.Name;
  * exactly one group. Several groups (the filter with several ids, or no filter from a caller with several
  * groups) are counted as the distinct members of those groups, by an index-only scan of the membership table
  * rather than by the type's scope subquery: a row may be in several groups, so the kept counts do not add up.</li>
+ * <li>{@link #byOrganizationFunction}: none, from an organization-scoped caller, answered by a database function
+ * of the organization (for a type whose rows are not stored rows of one table, e.g. a view, whose count the
+ * database computes from counts it keeps).</li>
  * </ul>
  * Cursors, sort, include and sparse fieldsets do not change a count; any other filter ({@code filter[archived]},
  * date ranges, {@code filter[updated_at]}, ...) does, and such a request counts its rows.
  */
 public final class KeptCount {
-    enum Kind { ORGANIZATION, FILTER_VALUE, GROUP }
+    enum Kind { ORGANIZATION, FILTER_VALUE, GROUP, ORGANIZATION_FUNCTION }
 
     private final Kind kind;
     private final String filterName;
@@ -75,9 +78,26 @@ public final class KeptCount {
         return new KeptCount(Kind.GROUP, filterName, organizationColumn, groupColumn, memberColumn);
     }
 
-    /** The counter's name in the ledger, as kept_count_install names it: table.key_column. */
+    /**
+     * The whole list of an organization-scoped caller, counted by {@code function(organization_id)}, a database
+     * function returning a bigint that a migration installs and that must count exactly the rows the type's
+     * table holds for the organization.
+     */
+    public static KeptCount byOrganizationFunction(String function) {
+        if (!function.matches("[a-z_][a-z0-9_]*")) {
+            throw new IllegalArgumentException("not a plain function name: " + function);
+        }
+        return new KeptCount(Kind.ORGANIZATION_FUNCTION, function, null, null, null);
+    }
+
+    /** The counter's name in the ledger, as kept_count_install names it: table.key_column; or the function's name. */
     public String counter() {
-        return table() + "." + keyColumn.getName();
+        return kind == Kind.ORGANIZATION_FUNCTION ? filterName : table() + "." + keyColumn.getName();
+    }
+
+    /** The database function that computes this count, or null for a ledger count. */
+    String function() {
+        return kind == Kind.ORGANIZATION_FUNCTION ? filterName : null;
     }
 
     /** The counted table. */
@@ -115,6 +135,9 @@ public final class KeptCount {
 
     /** Checks the description against its type's filters (at build time). */
     void check(String typeName, String typeTable, Map<String, FilterDef> filters) {
+        if (kind == Kind.ORGANIZATION_FUNCTION) {
+            return;
+        }
         if (!tableOf(organizationColumn).equals(table()) || (memberColumn != null && !tableOf(memberColumn).equals(table()))) {
             throw new IllegalStateException("kept count " + counter() + " of " + typeName
                     + ": its columns must be of one table");
@@ -147,6 +170,10 @@ public final class KeptCount {
     record Kept(KeptCount count, String organizationId, String key) implements Source {
     }
 
+    /** A count computed by a database function of the organization. */
+    record Computed(KeptCount count, String organizationId) implements Source {
+    }
+
     /** The distinct members of several groups (a {@link #perGroup} count's union). */
     record GroupUnion(KeptCount count, String organizationId, List<String> groupIds) implements Source {
     }
@@ -161,6 +188,10 @@ public final class KeptCount {
             case ORGANIZATION -> {
                 return filters.isEmpty() && !caller.groupScoped()
                         ? Optional.of(new Kept(this, organization, organization)) : Optional.empty();
+            }
+            case ORGANIZATION_FUNCTION -> {
+                return filters.isEmpty() && !caller.groupScoped()
+                        ? Optional.of(new Computed(this, organization)) : Optional.empty();
             }
             case FILTER_VALUE -> {
                 List<String> ids = onlyFilter(filters);

@@ -78,6 +78,10 @@ final class KeptCounts {
     }
 
     private long read(DSLContext dsl, KeptCount.Source source) {
+        if (source instanceof KeptCount.Computed computed) {
+            return dsl.select(DSL.function(DSL.name(computed.count().function()), SQLDataType.BIGINT,
+                    DSL.val(computed.organizationId(), SQLDataType.CHAR(24)))).fetchOne(0, Long.class);
+        }
         if (source instanceof KeptCount.GroupUnion union) {
             KeptCount count = union.count();
             return dsl.select(DSL.countDistinct(count.memberColumn())).from(DSL.table(DSL.name(count.table())))
@@ -105,6 +109,15 @@ final class KeptCounts {
      */
     private void requireInstalled(DSLContext dsl, KeptCount kept) {
         if (installed.contains(kept.counter())) {
+            return;
+        }
+        if (kept.function() != null) {
+            Object present = dsl.fetchValue("select to_regprocedure(? || '(character)') is not null", kept.function());
+            if (!Boolean.TRUE.equals(present)) {
+                throw new IllegalStateException("kept count " + kept.counter() + " is described but no migration"
+                        + " created the function " + kept.function() + "(char(24))");
+            }
+            installed.add(kept.counter());
             return;
         }
         boolean present = dsl.fetchExists(INSTALLED, DSL.field(DSL.name("counter")).eq(kept.counter())

@@ -625,8 +625,13 @@ class KeptCountTest {
     @Test
     void everyDescribedCountIsInstalledAndEveryInstalledOneDescribed() throws Exception {
         List<String> described = new ArrayList<>();
+        List<String> functions = new ArrayList<>();
         for (ResourceType type : Application.registry().types()) {
             for (KeptCount count : type.keptCounts()) {
+                if (count.function() != null) {
+                    functions.add(count.function());
+                    continue;
+                }
                 described.add(count.counter() + " " + count.table() + " " + count.organizationColumnName() + " "
                         + count.keyColumnName());
             }
@@ -642,5 +647,11 @@ class KeptCountTest {
         }
         assertThat(described).hasSize(7).containsExactlyInAnyOrderElementsOf(installed);
         assertThat(rows("select count(*) from pg_trigger where tgname like 'kept\\_count\\_%'")).isEqualTo(4L * installed.size());
+        // Counts computed by a function of the organization: the function exists.
+        assertThat(functions).containsExactly("health_profile_question_count");
+        for (String function : functions) {
+            assertThat(rows("select count(*) from pg_proc where proname = ? and pg_get_function_identity_arguments(oid)"
+                    + " = 'organization character'", function)).as(function).isEqualTo(1L);
+        }
     }
 }
