@@ -331,6 +331,8 @@ class FetchBatchesTest {
         f.batches.submit("org2", "b", f.answers.to("org2 b"));
         assertThat(f.answers.rows).containsExactlyEntriesOf(Map.of("org2 b", "org2:b"));
         first.release();
+        // org1's queued fetch is read on a hand-off thread once its slot is free: wait for it.
+        f.awaitAnswers(3);
         assertThat(f.reader.statements).containsExactly(List.of("a"), List.of("b"), List.of("b"));
         assertThat(f.answers.rows).containsExactlyInAnyOrderEntriesOf(
                 Map.of("org1 a", "org1:a", "org1 b", "org1:b", "org2 b", "org2:b"));
