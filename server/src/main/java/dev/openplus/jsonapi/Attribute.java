@@ -28,10 +28,20 @@ public final class Attribute {
     private final JsonValidator validator;
     private final boolean extension;
     private final String description;
+    private final RowSetFunction computedForRows;
+
+    /**
+     * A read-only value computed by a SQL function for many rows at once: {@code function(ids char(24)[])}
+     * returns a table of ({@code idColumn}, {@code valueColumn}), one row per id it has a value for. Reads of
+     * many rows (pages, includes, write answers) call it once per statement for all their rows; the attribute's
+     * column (the same value for one row) serves reads of one row.
+     */
+    public record RowSetFunction(String function, String idColumn, String valueColumn) {
+    }
 
     private Attribute(String name, Field<?> column, Shape shape, boolean readOnly, boolean required,
             boolean immutable, Object defaultValue, Object clearedValue, JsonValidator validator, boolean extension,
-            String description) {
+            String description, RowSetFunction computedForRows) {
         this.name = name;
         this.column = column;
         this.shape = shape;
@@ -43,11 +53,25 @@ public final class Attribute {
         this.validator = validator;
         this.extension = extension;
         this.description = description;
+        this.computedForRows = computedForRows;
     }
 
     /** An optional attribute: null is accepted and clears it. */
     public static Attribute of(String name, Field<?> column, Shape shape) {
-        return new Attribute(name, column, shape.nullable(), false, false, false, null, null, null, false, null);
+        return new Attribute(name, column, shape.nullable(), false, false, false, null, null, null, false, null,
+                null);
+    }
+
+    /**
+     * A read-only attribute computed per row by {@code column} (an expression named {@code name}) and for many
+     * rows at once by {@code forRows}: both must give the same value.
+     */
+    public static Attribute computed(String name, Field<?> column, Shape shape, RowSetFunction forRows) {
+        if (!column.getName().equals(name)) {
+            throw new IllegalArgumentException("the expression of " + name + " must be named " + name);
+        }
+        return new Attribute(name, column, shape.nullable(), true, false, false, null, null, null, false, null,
+                forRows);
     }
 
     public static Attribute string(String name, Field<String> column) {
@@ -62,7 +86,7 @@ public final class Attribute {
             Object newDefault, Object newCleared, JsonValidator newValidator, boolean newExtension,
             String newDescription) {
         return new Attribute(name, column, newShape, newReadOnly, newRequired, newImmutable, newDefault, newCleared,
-                newValidator, newExtension, newDescription);
+                newValidator, newExtension, newDescription, computedForRows);
     }
 
     /** Written by the server only: sent values are ignored and listed in {@code meta.ignored}. */
@@ -186,6 +210,11 @@ public final class Attribute {
 
     public String description() {
         return description;
+    }
+
+    /** How reads of many rows compute this attribute for all of them at once; null for a column or per-row value. */
+    public RowSetFunction computedForRows() {
+        return computedForRows;
     }
 
     @Override

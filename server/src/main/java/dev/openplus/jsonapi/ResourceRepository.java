@@ -22,9 +22,11 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.JSONB;
+import org.jooq.Name;
 import org.jooq.OrderField;
 import org.jooq.Record;
 import org.jooq.SelectField;
+import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -357,9 +359,7 @@ public final class ResourceRepository {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return dsl.select(selectFields(type, caller)).from(type.rowsWithIds(ids))
-                .where(type.scope(caller)).orderBy(type.idColumns())
-                .fetch(record -> new ResourceRow(type, record));
+        return rows(dsl, type, caller, type.rowsWithIds(ids), type.scope(caller), type.idColumns(), null, null, ids);
     }
 
     public PageResult list(DSLContext dsl, ResourceType type, Caller caller, CollectionQuery query,
@@ -386,18 +386,16 @@ public final class ResourceRepository {
             order.add(key.descending() ? column.desc().nullsFirst() : column.asc().nullsLast());
         }
         if (page instanceof Page.Skip skip) {
-            List<ResourceRow> rows = dsl.select(selectFields(type, caller)).from(type.table()).where(where)
-                    .orderBy(order).limit(skip.size()).offset(skip.offset())
-                    .fetch(record -> new ResourceRow(type, record));
+            List<ResourceRow> rows = rows(dsl, type, caller, type.table(), where, order, skip.size(), skip.offset(),
+                    null);
             return new PageResult(rows, count, skip.offset() + rows.size() < count);
         }
         Page.Cursor cursor = (Page.Cursor) page;
         if (cursor.after() != null) {
             where = where.and(after(type, sort, cursor.after()));
         }
-        List<ResourceRow> rows = new ArrayList<>(dsl.select(selectFields(type, caller)).from(type.table())
-                .where(where).orderBy(order).limit(cursor.limit() + 1)
-                .fetch(record -> new ResourceRow(type, record)));
+        List<ResourceRow> rows = new ArrayList<>(rows(dsl, type, caller, type.table(), where, order,
+                cursor.limit() + 1, null, null));
         boolean hasMore = rows.size() > cursor.limit();
         if (hasMore) {
             rows.remove(rows.size() - 1);
@@ -597,13 +595,64 @@ public final class ResourceRepository {
     }
 
     /** The columns of a type plus each to-many linkage as a correlated, scope-restricted array of ids. */
+    /**
+     * Several rows of a type, in this order: with the attributes {@linkplain Attribute#computedForRows computed for
+     * many rows} computed by one call of their function for all the rows, not once per row. The rows are then
+     * read in a common table expression named as the type's table, so that the order, the columns and the
+     * readers of the rows name them as they name the table's, and each function joins them by id.
+     *
+     * <p>{@code ids}, when the read is of known ids, go to the functions as one array parameter (ids out of scope
+     * are computed and not joined), which lets PostgreSQL inline a SQL function into the statement and keep its
+     * plan with the statement's; otherwise the functions read the ids of the rows.
+     */
+    private List<ResourceRow> rows(DSLContext dsl, ResourceType type, Caller caller, Table<?> from, Condition where,
+            List<? extends OrderField<?>> order, Integer limit, Long offset, Collection<String> ids) {
+        List<Attribute> computed = type.attributes().stream().filter(a -> a.computedForRows() != null).toList();
+        var select = dsl.select(selectFields(type, caller, computed.isEmpty())).from(from).where(where).orderBy(order);
+        var rows = offset != null ? select.limit(limit).offset(offset) : limit != null ? select.limit(limit) : select;
+        if (computed.isEmpty()) {
+            return rows.fetch(record -> new ResourceRow(type, record));
+        }
+        Name table = type.table().getUnqualifiedName();
+        List<SelectField<?>> fields = new ArrayList<>();
+        for (Field<?> field : rows.getSelect()) {
+            fields.add(DSL.field(table.append(field.getUnqualifiedName()), field.getDataType()));
+        }
+        Table<?> joined = DSL.table(table);
+        for (Attribute attribute : computed) {
+            Attribute.RowSetFunction function = attribute.computedForRows();
+            Name alias = DSL.name("computed_" + attribute.name());
+            Field<?> argument = ids != null
+                    ? DSL.val(ids.toArray(String[]::new), type.id().getDataType().getArrayDataType())
+                    : DSL.field("array(select {0} from {1})", DSL.field(table.append(type.id().getUnqualifiedName())),
+                            table);
+            joined = joined.leftJoin(DSL.table("{0}({1})", DSL.name(function.function()), argument).as(alias))
+                    .on(DSL.field(alias.append(function.idColumn())).eq(DSL.field(table.append(
+                            type.id().getUnqualifiedName()))));
+            fields.add(DSL.field(alias.append(function.valueColumn()), attribute.column().getDataType())
+                    .as(attribute.name()));
+        }
+        return dsl.with(table.as(rows)).select(fields).from(joined).orderBy(order)
+                .fetch(record -> new ResourceRow(type, record));
+    }
+
+    /**
+     * The columns of a read: ids, attributes, and the linkage of relationships; {@code computedPerRow} false
+     * leaves out the attributes {@linkplain Attribute#computedForRows computed for many rows} ({@link #rows}).
+     */
     private List<SelectField<?>> selectFields(ResourceType type, Caller caller) {
+        return selectFields(type, caller, true);
+    }
+
+    private List<SelectField<?>> selectFields(ResourceType type, Caller caller, boolean computedPerRow) {
         Map<String, SelectField<?>> fields = new LinkedHashMap<>();
         for (Field<?> idColumn : type.idColumns()) {
             fields.put(idColumn.getName(), idColumn);
         }
         for (Attribute attribute : type.attributes()) {
-            fields.putIfAbsent(attribute.column().getName(), attribute.column());
+            if (computedPerRow || attribute.computedForRows() == null) {
+                fields.putIfAbsent(attribute.column().getName(), attribute.column());
+            }
         }
         for (Relationship relationship : type.relationships()) {
             if (relationship.inverse()) {

@@ -530,6 +530,12 @@ public final class ResourceType {
             if (derivedId != null && (tenantColumn != null || bulkCreate || deletable || rules != WriteRules.NONE)) {
                 throw new IllegalStateException("resource type " + name + " derives its ids, so it cannot be written");
             }
+            if ((derivedId != null || idFormat != IdFormat.STANDARD)
+                    && attributes.values().stream().anyMatch(attribute -> attribute.computedForRows() != null)) {
+                // The functions of such attributes take and answer ids as char(24).
+                throw new IllegalStateException("resource type " + name + " computes an attribute for many rows"
+                        + " but its ids are not standard ids");
+            }
             keptCounts.forEach(count -> count.check(name, tableName, filters));
             return new ResourceType(this);
         }

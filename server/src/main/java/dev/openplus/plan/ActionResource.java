@@ -89,9 +89,9 @@ public final class ActionResource {
                 .attribute(Attribute.of("tracking", builder.column("tracking", SQLDataType.BOOLEAN), Shape.bool())
                         .notNull().defaultValue(Boolean.TRUE))
                 .attribute(Attribute.string("_thread", THREAD).maxLength(255).notNull().immutable())
-                .attribute(Attribute.of("adherence",
-                        DSL.field("action_adherence({0})", SQLDataType.JSONB, ID).as("adherence"), ADHERENCE)
-                        .asReadOnly())
+                .attribute(Attribute.computed("adherence",
+                        DSL.field("action_adherence({0})", SQLDataType.JSONB, ID).as("adherence"), ADHERENCE,
+                        new Attribute.RowSetFunction("actions_adherence", "action_id", "adherence")))
                 .attribute(Attribute.of("frequency_goal", builder.column("frequency_goal", SQLDataType.JSONB),
                         frequencyGoal))
                 .attribute(Attribute.of("frequency_goal_prorated", PRORATED, Shape.integer()).asReadOnly())

@@ -162,6 +162,37 @@ class AdherenceFromResultsTest {
         assertThat(scheduledAndComplete).as("and scheduled actions with complete days").isGreaterThanOrEqualTo(2);
     }
 
+    /**
+     * Included actions take their adherence from one call of actions_adherence for all of them: with the per-row
+     * function made to fail, the summary still answers, with the values it gave before.
+     */
+    @Test
+    void includedActionsTakeTheirAdherenceInOneCallForAllOfThem() {
+        String planId = plan("Europe/Berlin");
+        for (int i = 0; i < 3; i++) {
+            String action = plans.createAction(tenant.token(), planId, Map.of("type", "sleep", "title", "Set " + i,
+                    "effective_from", WIRE.format(Instant.now().minus(10 + i, ChronoUnit.DAYS))));
+            record(action, Instant.now().minus(i, ChronoUnit.DAYS), false);
+        }
+        String path = "/pub/patient_plan_summary/" + planId + "?include=actions";
+        Api.Response before = api.get(path, tenant.token());
+        assertThat(before.status()).as(before.body()).isEqualTo(200);
+        assertThat(before.json().path("included")).hasSize(3);
+        assertThat(before.json().path("included").get(0).at("/attributes/adherence/complete").asInt()).isPositive();
+
+        DSLContext dsl = server.database.dsl();
+        dsl.execute("create or replace function action_adherence(p_action char(24)) returns jsonb"
+                + " language plpgsql stable as $$ begin raise exception 'adherence computed per row'; end $$");
+        try {
+            Api.Response after = api.get(path, tenant.token());
+            assertThat(after.status()).as(after.body()).isEqualTo(200);
+            assertThat(after.json().path("included")).isEqualTo(before.json().path("included"));
+        } finally {
+            dsl.execute("create or replace function action_adherence(p_action char(24)) returns jsonb"
+                    + " language sql stable as $$ select adherence from actions_adherence(array[p_action]) $$");
+        }
+    }
+
     private static void record(String action, Instant at, boolean skipped) {
         Api.Response response = plans.result(tenant.token(), action, Map.of("occurred_at", WIRE.format(at),
                 "skipped", skipped));
