@@ -88,6 +88,7 @@ final class DirectReads extends Handler.Wrapper {
         String reqId = RequestIds.next();
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, DocumentWriter.MEDIA_TYPE);
         response.getHeaders().put("X-Request-Id", reqId);
+        response.getHeaders().put(HttpHeader.VARY, Exchange.VARY);
         DirectExchange exchange = new DirectExchange(request, response, callback, path,
                 path.substring(path.lastIndexOf('/') + 1), reqId, start);
         try {

@@ -19,6 +19,11 @@ public final class Exchange {
     private static final String PRINCIPAL = "openplus.principal";
     private static final String ANSWERED = "openplus.answered";
     private static final String ANSWER = "openplus.answer";
+    /**
+     * Every answer may be compressed or not depending on {@code Accept-Encoding} (Javalin compresses large ones for
+     * the encodings it has), so a cache between the client and the server must key its copies on it.
+     */
+    static final String VARY = "Accept-Encoding";
 
     private Exchange() {
     }
@@ -27,6 +32,7 @@ public final class Exchange {
         String reqId = RequestIds.next();
         ctx.attribute(REQ_ID, reqId);
         ctx.header("X-Request-Id", reqId);
+        ctx.header("Vary", VARY);
     }
 
     public static String reqId(Context ctx) {

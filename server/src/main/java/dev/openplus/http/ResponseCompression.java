@@ -19,7 +19,7 @@ import io.javalin.compression.Compressor;
  * compared whole and case-insensitively after trimming. The default strategy has gzip only (level 6); brotli and
  * zstd would need native libraries, which the server does not ship. No quality values are weighed: {@code gzip;q=0}
  * or {@code gzip;q=1} is no item Javalin knows, nor are {@code *} and {@code identity}, so those answers go out
- * uncompressed, and Javalin adds no {@code Vary} header.
+ * uncompressed. Javalin adds no {@code Vary} header; both paths add {@code Vary: Accept-Encoding} to every answer.
  */
 final class ResponseCompression {
     private final CompressionStrategy strategy;

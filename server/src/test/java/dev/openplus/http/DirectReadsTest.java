@@ -178,7 +178,7 @@ class DirectReadsTest {
 
     /**
      * With any {@code Accept-Encoding}, an answer is compressed (or not) as Javalin compresses it: the same status,
-     * headers ({@code Content-Encoding}, {@code Content-Length}, no {@code Vary}) and, decompressed, the same bytes.
+     * headers ({@code Content-Encoding}, {@code Content-Length}, {@code Vary: Accept-Encoding}) and, decompressed, the same bytes.
      */
     @Test
     void everyEncodedFetchAnswersAsJavalinWould() throws Exception {
@@ -190,6 +190,7 @@ class DirectReadsTest {
             assertThat(actual.status()).as(what).isEqualTo(expected.status());
             // A compressed length depends on the request id compressed with the rest: each must be its body's.
             assertThat(actual.headersButLength()).as(what).isEqualTo(expected.headersButLength());
+            assertThat(actual.headers().allValues("Vary")).as(what).containsExactly("Accept-Encoding");
             String reqId = actual.headers().firstValue("X-Request-Id").orElseThrow();
             String expectedReqId = expected.headers().firstValue("X-Request-Id").orElseThrow();
             byte[] body = actual.decoded();
