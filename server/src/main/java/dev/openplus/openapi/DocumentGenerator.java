@@ -248,7 +248,7 @@ public final class DocumentGenerator {
                     List<List<String>> choices = type.requiredFilterChoices();
                     for (List<String> choice : choices) {
                         rules.add(choice.size() == 1 ? "`" + parameter(type, choice.get(0)) + "` is required."
-                                : "One of " + String.join(", ", choice.stream().map(n -> "`" + parameter(type, n) + "`")
+                                : "One of " + String.join(" and ", choice.stream().map(n -> "`" + parameter(type, n) + "`")
                                         .toList()) + " is required.");
                     }
                 }
