@@ -3,12 +3,14 @@ package dev.openplus.cli;
 import java.io.PrintStream;
 import java.util.List;
 
+import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
 import dev.openplus.auth.ClientRepository;
 import dev.openplus.calendar.DemoCalendarEvents;
 import dev.openplus.coach.CoachResource;
 import dev.openplus.db.Database;
+import dev.openplus.db.Ids;
 import dev.openplus.group.GroupResource;
 import dev.openplus.jsonapi.ResourceWriter;
 import dev.openplus.metric.DemoCarePlans;
@@ -39,20 +41,7 @@ public final class DemoData {
                     .from(OrganizationResource.TYPE.table()).fetch();
             String organizationId;
             if (organizations.isEmpty()) {
-                organizationId = OrganizationResource.create(dsl, ORGANIZATION_NAME);
-                String cardiology = GroupResource.create(dsl, organizationId, "Cardiology Clinic",
-                        "Patients of the cardiology practice.", null);
-                String prevention = GroupResource.create(dsl, organizationId, "Diabetes Prevention",
-                        "Employer-sponsored diabetes prevention program.", null);
-                CoachResource.create(dsl, organizationId, "Clarisa", "Rivera", List.of(cardiology));
-                CoachResource.create(dsl, organizationId, "Sam", "Okafor", List.of(prevention));
-                CoachResource.create(dsl, organizationId, "Priya", "Natarajan", List.of(cardiology, prevention));
-                DemoPatients.seed(writer, dsl, organizationId, List.of(cardiology, prevention), 50);
-                DemoCalendarEvents.seed(writer, dsl, organizationId);
-                DemoRewards.seed(writer, dsl, organizationId, cardiology);
-                DemoCarePlans.seed(writer, dsl, organizationId);
-                dev.openplus.healthprofile.DemoHealthProfiles.seed(writer, dsl, organizationId);
-                dev.openplus.email.DemoEmails.seed(writer, dsl, organizationId);
+                organizationId = seedOrganization(dsl, writer);
             } else {
                 organizationId = organizations.stream()
                         .filter(r -> ORGANIZATION_NAME.equals(r.value2())).map(r -> r.value1()).findFirst().orElse(null);
@@ -80,5 +69,40 @@ public final class DemoData {
         out.println("    | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')");
         out.println("  curl -s -g -H \"Authorization: Bearer $TOKEN\" '" + baseUrl + "/pub/group?filter[organization]="
                 + demo.organizationId() + "'");
+    }
+
+    /**
+     * The demo organization and its data, with ids from fixed sequences ({@link Ids#inFixedSequence}, a block per
+     * step): every database seeded by this method holds the same ids, which the OpenAPI document's request
+     * examples name (prose.yaml; OpenApiExamplesTest posts each of them to freshly seeded data). Seeding more or
+     * in another order within a step changes ids those examples use: that test says which. A new step takes the
+     * next block. Once per database (the ids are fixed).
+     */
+    public static String seedOrganization(DSLContext dsl, ResourceWriter writer) {
+        String organizationId = Ids.inFixedSequence(1, () -> OrganizationResource.create(dsl, ORGANIZATION_NAME));
+        List<String> groups = Ids.inFixedSequence(2, () -> {
+            String cardiology = GroupResource.create(dsl, organizationId, "Cardiology Clinic",
+                    "Patients of the cardiology practice.", null);
+            String prevention = GroupResource.create(dsl, organizationId, "Diabetes Prevention",
+                    "Employer-sponsored diabetes prevention program.", null);
+            CoachResource.create(dsl, organizationId, "Clarisa", "Rivera", List.of(cardiology));
+            CoachResource.create(dsl, organizationId, "Sam", "Okafor", List.of(prevention));
+            CoachResource.create(dsl, organizationId, "Priya", "Natarajan", List.of(cardiology, prevention));
+            return List.of(cardiology, prevention);
+        });
+        step(3, () -> DemoPatients.seed(writer, dsl, organizationId, groups, 50));
+        step(4, () -> DemoCalendarEvents.seed(writer, dsl, organizationId));
+        step(5, () -> DemoRewards.seed(writer, dsl, organizationId, groups.get(0)));
+        step(6, () -> DemoCarePlans.seed(writer, dsl, organizationId));
+        step(7, () -> dev.openplus.healthprofile.DemoHealthProfiles.seed(writer, dsl, organizationId));
+        step(8, () -> dev.openplus.email.DemoEmails.seed(writer, dsl, organizationId));
+        return organizationId;
+    }
+
+    private static void step(int block, Runnable seed) {
+        Ids.inFixedSequence(block, () -> {
+            seed.run();
+            return null;
+        });
     }
 }

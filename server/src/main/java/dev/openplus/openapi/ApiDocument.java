@@ -34,6 +34,8 @@ public final class ApiDocument {
             byte[] yaml = new ObjectMapper(YAMLFactory.builder()
                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                     .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                    // A string of digits (an example's id, a question id) stays a string when read back.
+                    .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
                     .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
                     .disable(YAMLGenerator.Feature.SPLIT_LINES)
                     .build()).writeValueAsBytes(tree);

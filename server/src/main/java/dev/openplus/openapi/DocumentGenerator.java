@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -12,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -54,6 +59,8 @@ public final class DocumentGenerator {
     private static final String DATE_RANGE_TEXT = "`start..end`: ISO-8601 date-times with offset, start inclusive, "
             + "end exclusive; one side (not both) may be empty for an open range.";
 
+    /** A date token of an example (see {@link #dated}). */
+    private static final Pattern DATE_TOKEN = Pattern.compile("\\$\\{(now|date)([+-][0-9]+)?\\}");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final List<Operation> operations;
@@ -165,23 +172,7 @@ public final class DocumentGenerator {
         entry.set("tags", text.has("tags") ? text.get("tags") : NODES.arrayNode().add(type.name()));
         entry.put("operationId", operation.operationId());
         entry.put("summary", text.path("summary").asText(defaultSummary(operation)));
-        String description = text.path("description").asText(null);
-        List<List<String>> choices = operation.kind() == Operation.Kind.LIST ? type.requiredFilterChoices() : List.of();
-        List<String> required = new ArrayList<>();
-        for (List<String> choice : choices) {
-            if (choices.size() > 1 || choice.size() > 1) {
-                required.add(choice.size() == 1 ? "`" + parameter(type, choice.get(0)) + "` is required."
-                        : "One of " + String.join(" and ", choice.stream().map(n -> "`" + parameter(type, n) + "`")
-                                .toList()) + " is required.");
-            }
-        }
-        if (!required.isEmpty()) {
-            String rule = String.join(" ", required);
-            description = description == null ? rule : description.strip() + "\n\n" + rule;
-        }
-        if (description != null) {
-            entry.put("description", description);
-        }
+        entry.put("description", description(operation, text));
         if (operation.extension()) {
             entry.put(EXTENSION, true);
         }
@@ -193,7 +184,14 @@ public final class DocumentGenerator {
         boolean collection = operation.kind() == Operation.Kind.LIST || operation.kind() == Operation.Kind.SUB_LIST;
         query(type, collection, operation.kind() == Operation.Kind.LIST).forEach(parameters::add);
         markExtensions(operation.operationId(), parameters, text);
-        entry.set("parameters", share(parameters, type));
+        ArrayNode shared = share(parameters, type);
+        if (item && text.has("idExample")) {
+            // The path's id with an example of its own (a demo resource): not the shared ResourceId parameter.
+            shared.set(0, object("name", "id", "in", "path", "required", true, "description",
+                    "The id of the " + type.name() + ".", "example", text.get("idExample").asText())
+                    .set("schema", object("type", "string")));
+        }
+        entry.set("parameters", shared);
 
         String responseDescription = text.path("responseDescription").asText("Success.");
         ObjectNode responses = NODES.objectNode();
@@ -201,12 +199,12 @@ public final class DocumentGenerator {
             case FETCH -> responses.set(status(operation), success(responseDescription, prefix + "Document"));
             case LIST, SUB_LIST -> responses.set(status(operation), success(responseDescription, prefix + "Collection"));
             case CREATE -> {
-                entry.set("requestBody", requestBody("Create" + prefix + "Request"));
+                entry.set("requestBody", requestBody("Create" + prefix + "Request", operation, text));
                 responses.set(status(operation), success(responseDescription,
                         type.bulkCreate() || type.duplicatesIgnorable() ? "Create" + prefix + "Response" : prefix + "Document"));
             }
             case UPDATE -> {
-                entry.set("requestBody", requestBody("Update" + prefix + "Request"));
+                entry.set("requestBody", requestBody("Update" + prefix + "Request", operation, text));
                 responses.set(status(operation), success(responseDescription, prefix + "Document"));
             }
             case DELETE -> responses.set(status(operation), success(responseDescription, "MetaDocument"));
@@ -215,6 +213,125 @@ public final class DocumentGenerator {
         errorResponses(operation).forEach(name -> responses.set(errorStatus(name), ref("responses", name)));
         entry.set("responses", responses);
         return entry;
+    }
+
+    /**
+     * What the operation does and the rules it enforces: the prose's own text (what a description cannot say,
+     * such as a feature's cross-field rules), or a generated first sentence, then the rules that live in the
+     * type's description: required filters, sorts, includes, paging, required and read-only members, immutable
+     * attributes, bulk creates.
+     */
+    private String description(Operation operation, JsonNode text) {
+        ResourceType type = operation.type();
+        String name = "`" + type.name() + "`";
+        List<String> paragraphs = new ArrayList<>();
+        String lead = text.path("description").asText("").strip();
+        if (lead.isEmpty()) {
+            lead = switch (operation.kind()) {
+                case FETCH -> "Answers one " + name + " resource by id.";
+                case LIST -> "Lists the " + name + " resources of the caller's scope that match the filters.";
+                case SUB_LIST -> "Lists the " + name + " resources related to the resource in the path.";
+                case CREATE -> "Creates a " + name + " resource.";
+                case UPDATE -> "Changes a " + name + " resource.";
+                case DELETE -> "Deletes a " + name + " resource.";
+                default -> throw new IllegalStateException("unhandled operation kind " + operation.kind());
+            };
+            if (type.description() != null && operation.kind() != Operation.Kind.SUB_LIST) {
+                lead += " " + type.description();
+            }
+        }
+        paragraphs.add(lead);
+        List<String> rules = new ArrayList<>();
+        switch (operation.kind()) {
+            case LIST, SUB_LIST -> {
+                if (operation.kind() == Operation.Kind.LIST) {
+                    List<List<String>> choices = type.requiredFilterChoices();
+                    for (List<String> choice : choices) {
+                        rules.add(choice.size() == 1 ? "`" + parameter(type, choice.get(0)) + "` is required."
+                                : "One of " + String.join(" and ", choice.stream().map(n -> "`" + parameter(type, n) + "`")
+                                        .toList()) + " is required.");
+                    }
+                }
+                List<String> sorts = type.sorts().stream().map(SortField::name).toList();
+                rules.add(sorts.isEmpty() ? "Ordered by `id` (creation order); there is no `sort`."
+                        : "Ordered by `id` (creation order) unless `sort` names " + names(sorts)
+                                + " (`-` for descending); the id breaks ties.");
+                rules.add("Skip paging answers " + type.defaultPageSize() + " per page (`page[size]` up to "
+                        + type.maxPageSize() + "); `page[limit]` (up to " + QueryParser.MAX_CURSOR_LIMIT
+                        + ") selects cursor paging. `meta.count` is the number of matches.");
+                if (filtersMayBeOutOfScope(type)) {
+                    rules.add("A filter naming an organization or group outside the caller's scope answers 403.");
+                }
+            }
+            case FETCH, UPDATE, DELETE -> rules.add("An id that does not exist, or lies outside the caller's scope, "
+                    + "answers 404.");
+            default -> {
+            }
+        }
+        List<String> includable = type.relationships().stream().filter(Relationship::includable)
+                .map(Relationship::name).toList();
+        if (!includable.isEmpty() && (operation.kind() == Operation.Kind.FETCH || operation.kind() == Operation.Kind.LIST
+                || operation.kind() == Operation.Kind.SUB_LIST)) {
+            rules.add("`include` may name " + names(includable) + ".");
+        }
+        if (operation.kind() == Operation.Kind.CREATE || operation.kind() == Operation.Kind.UPDATE) {
+            rules.addAll(writeRules(type, operation.kind() == Operation.Kind.CREATE));
+        }
+        if (operation.kind() == Operation.Kind.DELETE) {
+            rules.add("Answers a document with `meta` only.");
+        }
+        if (!rules.isEmpty()) {
+            paragraphs.add(String.join(" ", rules));
+        }
+        return String.join("\n\n", paragraphs);
+    }
+
+    /** The rules of a create or PATCH body that the type's description states. */
+    private List<String> writeRules(ResourceType type, boolean create) {
+        List<String> rules = new ArrayList<>();
+        List<String> readOnly = type.attributes().stream().filter(Attribute::readOnly).map(Attribute::name).toList();
+        List<String> immutable = type.attributes().stream().filter(a -> !a.readOnly() && a.isImmutable())
+                .map(Attribute::name).toList();
+        if (create) {
+            List<String> required = type.attributes().stream().filter(a -> a.required() && !a.readOnly())
+                    .map(Attribute::name).toList();
+            List<String> requiredLinks = type.relationships().stream().filter(Relationship::requiredOnCreate)
+                    .map(Relationship::name).toList();
+            if (!required.isEmpty()) {
+                rules.add("Required attributes: " + names(required) + ".");
+            }
+            if (!requiredLinks.isEmpty()) {
+                rules.add("Required relationships: " + names(requiredLinks) + ".");
+            }
+            rules.add("The server assigns the id: leave `data.id` out or empty (a chosen id answers 403).");
+            if (!immutable.isEmpty()) {
+                rules.add(names(immutable) + " cannot change after the create.");
+            }
+            if (type.bulkCreate()) {
+                rules.add("Send `data` as an array of up to " + maxBulkItems + " resources for a bulk create: all or "
+                        + "nothing, answered in request order.");
+            }
+            if (type.duplicatesIgnorable()) {
+                rules.add("With `meta.ignore_duplicates: true`, a resource that duplicates a stored one is skipped "
+                        + "(answered as null) instead of failing the request.");
+            }
+        } else {
+            rules.add("Only the attributes and relationships present change; `null` clears an optional attribute. "
+                    + "The body's `id`, when given, must be the path's.");
+            if (!immutable.isEmpty()) {
+                rules.add("Set on create, never changed: " + names(immutable) + ".");
+            }
+        }
+        List<String> readOnlyLinks = type.relationships().stream().filter(r -> !r.isWritable()).map(Relationship::name)
+                .toList();
+        List<String> ignored = new ArrayList<>(readOnly);
+        ignored.addAll(readOnlyLinks);
+        if (!ignored.isEmpty()) {
+            rules.add("Read-only, ignored when sent and listed in `meta.ignored`: " + names(ignored) + ".");
+        }
+        rules.add("Unknown attributes answer 409; every problem of the body is reported together, and nothing "
+                + "is stored.");
+        return rules;
     }
 
     private static String status(Operation operation) {
@@ -242,6 +359,21 @@ public final class DocumentGenerator {
             if (query.path("collection").asBoolean() && filtersMayBeOutOfScope(queried) && !responses.has("403")) {
                 responses.set("403", ref("responses", "Forbidden"));
             }
+        }
+        if (!entry.path("description").isTextual() || entry.get("description").asText().isBlank()) {
+            throw new IllegalStateException(PROSE + ": the entry of " + operation.operationId() + " has no description");
+        }
+        if (entry.has("requestBody")) {
+            addExamples(operation, (ObjectNode) entry.get("requestBody"), text);
+        }
+        ObjectNode responses = entry.withObjectProperty("responses");
+        // Every bearer-authenticated request is subject to the throttling of failed tokens, as on generic operations.
+        boolean bearer = !(entry.path("security").isArray() && entry.get("security").isEmpty());
+        if (bearer && !responses.has("429")) {
+            responses.set("429", ref("responses", "TooManyRequests"));
+        }
+        if (!text.path("withoutDatabase").asBoolean() && !responses.has("503")) {
+            responses.set("503", ref("responses", "ServiceUnavailable"));
         }
         if (operation.extension()) {
             entry.put(EXTENSION, true);
@@ -353,6 +485,7 @@ public final class DocumentGenerator {
             names.add("UnsupportedMediaType");
         }
         names.add("TooManyRequests"); // failed bearer tokens are throttled per address
+        names.add("ServiceUnavailable"); // the database is out of reach, or a write lost a conflict: send it again
         return names;
     }
 
@@ -366,6 +499,7 @@ public final class DocumentGenerator {
             case "PayloadTooLarge" -> "413";
             case "UnsupportedMediaType" -> "415";
             case "TooManyRequests" -> "429";
+            case "ServiceUnavailable" -> "503";
             default -> throw new IllegalStateException("unknown response " + response);
         };
     }
@@ -375,11 +509,70 @@ public final class DocumentGenerator {
                 object().set(JSON_API, object().set("schema", ref(schema))));
     }
 
-    private static ObjectNode requestBody(String schema) {
+    private static ObjectNode requestBody(String schema, Operation operation, JsonNode text) {
         ObjectNode content = object();
         content.set(JSON_API, object().set("schema", ref(schema)));
         content.set("application/json", object().set("schema", ref(schema)));
-        return object("required", true).set("content", content);
+        ObjectNode body = object("required", true).set("content", content);
+        addExamples(operation, body, text);
+        return body;
+    }
+
+    /**
+     * The request examples of the prose ({@code example}, and {@code bulkExample} for a bulk create) on the body's
+     * JSON media types: Swagger UI offers the first as the body to send. They name demo resources by id (the demo
+     * data's ids are fixed: DemoData.seedOrganization), so each succeeds against {@code serve --demo}.
+     */
+    private static void addExamples(Operation operation, ObjectNode requestBody, JsonNode text) {
+        if (!text.has("example")) {
+            return; // OpenApiExamplesTest asks one of every operation the server routes
+        }
+        for (String mediaType : List.of(JSON_API, "application/json")) {
+            JsonNode content = requestBody.path("content").path(mediaType);
+            if (!content.isObject()) {
+                continue;
+            }
+            if (text.has("bulkExample")) {
+                ObjectNode examples = ((ObjectNode) content).putObject("examples");
+                examples.set("one", object("summary", "One resource").set("value", dated(text.get("example"))));
+                examples.set("bulk", object("summary", "Several resources (a bulk create)")
+                        .set("value", dated(text.get("bulkExample"))));
+            } else {
+                ((ObjectNode) content).set("example", dated(text.get("example")));
+            }
+        }
+    }
+
+    /**
+     * An example with its date tokens replaced: {@code ${now}} / {@code ${now-3}} (a timestamp, days from when the
+     * document is generated) and {@code ${date+2}} (a UTC date). The demo data's times are relative to when it
+     * was seeded, and its rules compare times (an activation lies within its program's dates, an answer is not
+     * in the future): fixed dates in an example would stop succeeding.
+     */
+    private static JsonNode dated(JsonNode example) {
+        if (example.isTextual()) {
+            Matcher token = DATE_TOKEN.matcher(example.asText());
+            StringBuilder replaced = new StringBuilder();
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            while (token.find()) {
+                Instant at = now.plus(token.group(2) == null ? 0 : Long.parseLong(token.group(2)), ChronoUnit.DAYS);
+                token.appendReplacement(replaced, token.group(1).equals("now") ? DateTimeFormatter.ISO_INSTANT.format(at)
+                        : at.atOffset(ZoneOffset.UTC).toLocalDate().toString());
+            }
+            token.appendTail(replaced);
+            return NODES.textNode(replaced.toString());
+        }
+        if (example.isObject()) {
+            ObjectNode copy = NODES.objectNode();
+            example.fields().forEachRemaining(member -> copy.set(member.getKey(), dated(member.getValue())));
+            return copy;
+        }
+        if (example.isArray()) {
+            ArrayNode copy = NODES.arrayNode();
+            example.forEach(item -> copy.add(dated(item)));
+            return copy;
+        }
+        return example;
     }
 
     // ---- query parameters ---------------------------------------------------------------------------------------

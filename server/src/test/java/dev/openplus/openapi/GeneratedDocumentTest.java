@@ -259,6 +259,48 @@ class GeneratedDocumentTest {
                 .containsExactly("true", "false");
     }
 
+    /** A write's description states the rules of its type's description, whatever its prose says. */
+    @Test
+    void writeDescriptionsStateTheTypesRules() {
+        for (Operation operation : TestServer.get().application.operations()) {
+            if (operation.kind() != Operation.Kind.CREATE && operation.kind() != Operation.Kind.UPDATE) {
+                continue;
+            }
+            String description = operation(operation.operationId()).path("description").asText();
+            for (Attribute attribute : operation.type().attributes()) {
+                if (attribute.readOnly()) {
+                    assertThat(description).as(operation.operationId()).contains("`" + attribute.name() + "`")
+                            .contains("Read-only, ignored when sent");
+                } else if (operation.kind() == Operation.Kind.CREATE && attribute.required()) {
+                    assertThat(description).as(operation.operationId()).contains("Required attributes: ")
+                            .contains("`" + attribute.name() + "`");
+                }
+            }
+            if (operation.kind() == Operation.Kind.CREATE && operation.type().bulkCreate()) {
+                assertThat(description).as(operation.operationId()).contains("bulk create");
+            }
+        }
+        assertThat(operation("createPatientHealthMetric").path("description").asText())
+                .contains("A `blood_pressure` metric gives `systolic` and `diastolic`")
+                .contains("Required attributes: `type`, `occurred_at`.");
+        assertThat(operation("updateEmailHistory").path("description").asText())
+                .contains("Set on create, never changed: `email_address`, `email_type`, `send_time`.");
+    }
+
+    /** 503 wherever the database answers; 429 wherever a bearer token is checked or credentials are. */
+    @Test
+    void operationsDeclareThrottlingAndAnUnavailableDatabase() {
+        for (JsonNode path : DOCUMENT.path("paths")) {
+            for (JsonNode operation : path) {
+                String id = operation.path("operationId").asText();
+                boolean documentation = id.startsWith("fetchOpenApi");
+                assertThat(operation.path("responses").has("503")).as(id).isEqualTo(!documentation);
+                assertThat(operation.path("responses").has("429")).as(id).isEqualTo(!documentation);
+            }
+        }
+        assertThat(DOCUMENT.at("/components/responses/ServiceUnavailable/headers/Retry-After").isObject()).isTrue();
+    }
+
     @Test
     void everyGenericOperationIsDocumentedWithItsSuccessStatus() {
         List<Operation> generic = TestServer.get().application.operations().stream()
