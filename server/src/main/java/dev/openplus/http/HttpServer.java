@@ -118,18 +118,7 @@ public final class HttpServer {
                 }
                 writeErrors(ctx, e.status(), e.errors());
             });
-            config.routes.exception(HttpResponseException.class, (e, ctx) -> {
-                ErrorCode code = switch (e.getStatus()) {
-                    case 404 -> ErrorCode.ResourceNotFound;
-                    case 405 -> ErrorCode.MethodNotAllowed;
-                    case 413 -> ErrorCode.PayloadTooLarge;
-                    case 400 -> ErrorCode.InvalidBodyParameter;
-                    default -> ErrorCode.InternalError;
-                };
-                int status = code == ErrorCode.InternalError ? 500 : e.getStatus();
-                allow(ctx, status, methods);
-                writeErrors(ctx, status, List.of(new ApiError(status, code, detail(code, ctx), null, null)));
-            });
+            routingErrors(config, methods);
             config.routes.exception(DataAccessException.class, (e, ctx) -> {
                 if (isRetryable(e)) {
                     // A serialization failure or deadlock, typically at COMMIT: nothing was stored, and the same
@@ -146,15 +135,6 @@ public final class HttpServer {
             });
             config.routes.exception(Exception.class, (e, ctx) -> internalError(ctx, e));
             config.routes.after(Exchange::send);
-            for (int status : new int[] {404, 405}) {
-                config.routes.error(status, "*", ctx -> {
-                    if (!Exchange.answered(ctx)) {
-                        ErrorCode code = status == 404 ? ErrorCode.ResourceNotFound : ErrorCode.MethodNotAllowed;
-                        allow(ctx, status, methods);
-                        writeErrors(ctx, status, List.of(new ApiError(status, code, detail(code, ctx), null, null)));
-                    }
-                });
-            }
             config.router.javaLangErrorHandler((response, error) -> {
                 LOG.error("fatal error while serving a request", error);
                 response.setStatus(500);
@@ -163,6 +143,35 @@ public final class HttpServer {
             config.requestLogger.http((ctx, millis) -> requestLog.record(ctx.method().name(), route(ctx),
                     ctx.status().getCode(), Exchange.principalOrNull(ctx), Exchange.reqId(ctx), millis));
         });
+    }
+
+    /**
+     * Unknown paths (404) and known paths asked with another method (405, with {@code Allow}) as one JSON:API
+     * error document, on the public and the management port alike. Javalin's own answer for them
+     * ({@link HttpResponseException}) is replaced, not added to: its text would follow the document in the body.
+     */
+    static void routingErrors(JavalinConfig config, RouteMethods methods) {
+        config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+            ErrorCode code = switch (e.getStatus()) {
+                case 404 -> ErrorCode.ResourceNotFound;
+                case 405 -> ErrorCode.MethodNotAllowed;
+                case 413 -> ErrorCode.PayloadTooLarge;
+                case 400 -> ErrorCode.InvalidBodyParameter;
+                default -> ErrorCode.InternalError;
+            };
+            int status = code == ErrorCode.InternalError ? 500 : e.getStatus();
+            allow(ctx, status, methods);
+            writeErrors(ctx, status, List.of(new ApiError(status, code, detail(code, ctx), null, null)));
+        });
+        for (int status : new int[] {404, 405}) {
+            config.routes.error(status, "*", ctx -> {
+                if (!Exchange.answered(ctx)) {
+                    ErrorCode code = status == 404 ? ErrorCode.ResourceNotFound : ErrorCode.MethodNotAllowed;
+                    allow(ctx, status, methods);
+                    writeErrors(ctx, status, List.of(new ApiError(status, code, detail(code, ctx), null, null)));
+                }
+            });
+        }
     }
 
     /**
