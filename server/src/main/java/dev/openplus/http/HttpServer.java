@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
@@ -36,7 +37,19 @@ public final class HttpServer {
         void register(JavalinConfig config);
     }
 
+    /**
+     * How long a stop waits for the requests in progress to finish before it closes their connections: shorter than
+     * the 30 s a supervisor (Kubernetes, systemd) commonly grants between SIGTERM and SIGKILL.
+     */
+    public static final java.time.Duration DRAIN_TIMEOUT = java.time.Duration.ofSeconds(20);
+
     private HttpServer() {
+    }
+
+    /** The requests a server created here is handling now (from the moment their headers arrived). */
+    public static int requestsInProgress(Javalin javalin) {
+        GracefulHandler graceful = javalin.jettyServer().server().getDescendant(GracefulHandler.class);
+        return graceful == null ? 0 : (int) graceful.getCurrentRequestCount();
     }
 
     /** Paths under /pub that need no bearer token: the token endpoint and the API's own description. */
@@ -78,10 +91,13 @@ public final class HttpServer {
             // complete only once the routes are registered, hence the late copy.
             config.jetty.modifyServer(server -> {
                 server.setErrorHandler(ErrorAnswers.errorHandler());
-                server.setHandler(new BodyReading(directReads.isEmpty() ? null
+                // Outermost: counts the requests in progress, and lets a stop wait for them (DRAIN_TIMEOUT) after
+                // the connectors stopped accepting; requests that arrive meanwhile are answered 503.
+                server.setHandler(new GracefulHandler(new BodyReading(directReads.isEmpty() ? null
                         : new DirectReads(directReads, routeTable, tokens, requestLog, metrics,
                                 new ResponseCompression(config.http.compressionStrategy)),
-                        maxBodyBytes, limits.bodyTimeout(), limits.minBodyRate(), requestLog));
+                        maxBodyBytes, limits.bodyTimeout(), limits.minBodyRate(), requestLog)));
+                server.setStopTimeout(DRAIN_TIMEOUT.toMillis());
             });
 
             config.routes.before(ctx -> {
