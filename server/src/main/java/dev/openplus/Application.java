@@ -22,6 +22,7 @@ import dev.openplus.healthprofile.HealthProfileResource;
 import dev.openplus.healthprofile.HealthQuestionDefinitionResource;
 import dev.openplus.http.Exchange;
 import dev.openplus.http.HttpServer;
+import dev.openplus.http.ListenCheck;
 import dev.openplus.http.ManagementServer;
 import dev.openplus.http.Metrics;
 import dev.openplus.jsonapi.ResourceEndpoints;
@@ -264,7 +265,9 @@ public final class Application implements AutoCloseable {
             revocations.close();
             tokens.close();
             metrics.close();
-            throw e;
+            // Javalin reports any failure to bind as "port already in use"; the check tells what it was.
+            throw e instanceof io.javalin.util.JavalinBindException
+                    ? ListenCheck.explain(config.bindAddress(), config.port(), config.managementPort(), e) : e;
         }
         return new Application(javalin, revocations, tokens, table, metrics, management, resources, operations,
                 writer);
@@ -301,6 +304,11 @@ public final class Application implements AutoCloseable {
 
     public int port() {
         return javalin.port();
+    }
+
+    /** The API requests being handled now: what a stop waits for. */
+    public int requestsInProgress() {
+        return HttpServer.requestsInProgress(javalin);
     }
 
     /** The management port, or -1 when /health, /ready and /metrics are on the public port. */

@@ -98,6 +98,21 @@ public final class ClientRepository {
         return exists;
     }
 
+    private static final Field<Boolean> DEMO = DSL.field(DSL.name("api_client", "demo"), SQLDataType.BOOLEAN);
+
+    /** A new organization-scoped client marked as the organization's demo client (serve --demo). */
+    public NewClient createDemo(DSLContext dsl, String organizationId) {
+        NewClient client = create(dsl, organizationId, false, List.of());
+        dsl.update(CLIENT).set(DEMO, true).where(CLIENT_ID.eq(client.clientId())).execute();
+        return client;
+    }
+
+    /** The organization's active demo client, if it has one (at most one is active: V16). */
+    public Optional<String> activeDemoClient(DSLContext dsl, String organizationId) {
+        return dsl.select(CLIENT_ID).from(CLIENT).where(ORGANIZATION_ID.eq(organizationId)).and(DEMO.isTrue())
+                .and(REVOKED_AT.isNull()).fetchOptional(CLIENT_ID);
+    }
+
     private static Client client(Record record) {
         String[] groups = (String[]) record.get("groups");
         return new Client(record.get(CLIENT_ID), record.get(ORGANIZATION_ID), record.get(SECRET_HASH),

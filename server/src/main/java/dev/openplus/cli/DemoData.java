@@ -1,7 +1,9 @@
 package dev.openplus.cli;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
@@ -20,10 +22,11 @@ import dev.openplus.reward.DemoRewards;
 
 /**
  * {@code serve --demo}: on an empty database, a demo organization with two groups, three coaches and 50 patients,
- * and an
- * organization-scoped client whose credentials are printed with a curl to try. On a database that already
- * holds the demo organization a fresh client is issued (secrets are stored hashed and cannot be shown again);
- * a database with other data is left alone.
+ * and an organization-scoped demo client whose credentials are printed with a curl to try. On a database that
+ * already holds the demo organization, its demo client's id is printed again: secrets are stored hashed and cannot
+ * be shown again, and issuing another client at every start would leave a growing list of working credentials.
+ * {@code --rotate-demo-client} revokes the demo client and issues the next one. A database with other data is left
+ * alone.
  */
 public final class DemoData {
     public static final String ORGANIZATION_NAME = "OpenPlus Demo Health";
@@ -31,33 +34,66 @@ public final class DemoData {
     private DemoData() {
     }
 
-    private record DemoClient(String organizationId, ClientRepository.NewClient client) {
+    /** The demo organization and its demo client: new credentials, or the id of the active client only. */
+    private record DemoClient(String organizationId, ClientRepository.NewClient issued, String existingClientId,
+            boolean seeded) {
     }
 
     public static void seed(Database database, ResourceWriter writer, String baseUrl, PrintStream out) {
+        PrintWriter writerOut = new PrintWriter(out, true);
+        seed(database, writer, baseUrl, false, writerOut);
+        writerOut.flush();
+    }
+
+    /**
+     * @param rotate revoke the active demo client (its tokens stop working at once) and issue a new one
+     */
+    public static void seed(Database database, ResourceWriter writer, String baseUrl, boolean rotate,
+            PrintWriter out) {
         ClientRepository clients = new ClientRepository();
         DemoClient demo = database.transaction(dsl -> {
             var organizations = dsl.select(OrganizationResource.TYPE.id(), DSL.field(DSL.name("organization", "name"), String.class))
                     .from(OrganizationResource.TYPE.table()).fetch();
-            String organizationId;
             if (organizations.isEmpty()) {
-                organizationId = seedOrganization(dsl, writer);
-            } else {
-                organizationId = organizations.stream()
-                        .filter(r -> ORGANIZATION_NAME.equals(r.value2())).map(r -> r.value1()).findFirst().orElse(null);
-                if (organizationId == null) {
-                    return null;
-                }
+                String organizationId = seedOrganization(dsl, writer);
+                return new DemoClient(organizationId, clients.createDemo(dsl, organizationId), null, true);
             }
-            return new DemoClient(organizationId, clients.create(dsl, organizationId, false, List.of()));
+            String organizationId = organizations.stream()
+                    .filter(r -> ORGANIZATION_NAME.equals(r.value2())).map(r -> r.value1()).findFirst().orElse(null);
+            if (organizationId == null) {
+                return null;
+            }
+            Optional<String> active = clients.activeDemoClient(dsl, organizationId);
+            if (active.isPresent() && !rotate) {
+                return new DemoClient(organizationId, null, active.get(), false);
+            }
+            active.ifPresent(clientId -> clients.revoke(dsl, clientId));
+            return new DemoClient(organizationId, clients.createDemo(dsl, organizationId), active.orElse(null), false);
         });
         if (demo == null) {
             out.println("--demo: the database already holds other data; no demo data was added.");
+            out.flush();
             return;
         }
-        ClientRepository.NewClient client = demo.client();
         out.println();
-        out.println("Demo organization \"" + ORGANIZATION_NAME + "\" is ready. A client for it:");
+        if (demo.issued() == null) {
+            out.println("Demo organization \"" + ORGANIZATION_NAME + "\" is already set up. Its demo client:");
+            out.println("  client_id:     " + demo.existingClientId());
+            out.println("Its secret was printed when it was issued and cannot be shown again (only a hash is stored).");
+            out.println("For a new secret, start with ./openplus serve --demo --rotate-demo-client: that revokes "
+                    + "this client and prints a new one.");
+            out.flush();
+            return;
+        }
+        ClientRepository.NewClient client = demo.issued();
+        if (demo.seeded()) {
+            out.println("Demo organization \"" + ORGANIZATION_NAME + "\" is ready. A client for it:");
+        } else if (demo.existingClientId() != null) {
+            out.println("Demo client " + demo.existingClientId() + " is revoked. The new demo client of \""
+                    + ORGANIZATION_NAME + "\":");
+        } else {
+            out.println("Demo organization \"" + ORGANIZATION_NAME + "\" had no active demo client. A new one:");
+        }
         out.println("  client_id:     " + client.clientId());
         out.println("  client_secret: " + client.clientSecret());
         out.println();
@@ -69,6 +105,7 @@ public final class DemoData {
         out.println("    | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')");
         out.println("  curl -s -g -H \"Authorization: Bearer $TOKEN\" '" + baseUrl + "/pub/group?filter[organization]="
                 + demo.organizationId() + "'");
+        out.flush();
     }
 
     /**

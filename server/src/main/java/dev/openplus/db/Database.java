@@ -6,6 +6,9 @@ import java.sql.SQLException;
 import java.util.function.Function;
 
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.jooq.ConnectionProvider;
@@ -24,9 +27,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
 import dev.openplus.config.Config;
+import dev.openplus.config.StartupFailure;
 
 /** The PostgreSQL that OpenPlus uses: embedded by default, external when OPENPLUS_DATABASE_URL is set. */
 public final class Database implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     private final EmbeddedPostgres embedded;
     private final HikariDataSource dataSource;
     private final String jdbcUrl;
@@ -97,20 +102,101 @@ public final class Database implements AutoCloseable {
                         () -> database.dataSource.getHikariPoolMXBean().softEvictConnections());
             }
         } else {
-            database = new Database(null, config.databaseUrl(), config.databaseUser(), config.databasePassword(),
-                    config.databasePoolSize(), config.databaseConnectionTimeout());
+            try {
+                database = new Database(null, config.databaseUrl(), config.databaseUser(), config.databasePassword(),
+                        config.databasePoolSize(), config.databaseConnectionTimeout());
+            } catch (RuntimeException e) {
+                throw unreachable(e);
+            }
         }
         try {
-            database.migrate();
+            if (!config.embeddedDatabase()) {
+                database.checkVersion();
+            }
+            database.migrate(exclusive);
         } catch (RuntimeException e) {
             database.close();
-            throw e;
+            throw config.embeddedDatabase() ? e : unreachable(e);
         }
         return database;
     }
 
-    private void migrate() {
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    /** The PostgreSQL major version the tests run against (the embedded one). */
+    public static final int TESTED_MAJOR_VERSION = 17;
+
+    private void checkVersion() {
+        org.jooq.Record2<Integer, String> version = dsl().select(
+                DSL.field("current_setting('server_version_num')::int", Integer.class),
+                DSL.field("current_setting('server_version')", String.class)).fetchOne();
+        String warning = versionWarning(version.value1(), version.value2());
+        if (warning != null) {
+            LOG.warn(warning);
+        }
+    }
+
+    /** The warning for an external PostgreSQL older than the tested version, or null for one as new or newer. */
+    static String versionWarning(int serverVersionNum, String serverVersion) {
+        if (serverVersionNum / 10000 >= TESTED_MAJOR_VERSION) {
+            return null;
+        }
+        return "the external PostgreSQL is version " + serverVersion + ", older than PostgreSQL "
+                + TESTED_MAJOR_VERSION + ", the version OpenPlus is tested with; upgrade it before relying on it "
+                + "(docs/operations.md, External PostgreSQL)";
+    }
+
+    /**
+     * Applies pending migrations and says what it did: which version the schema went from and to, or that it was
+     * up to date (that at INFO only for a server, not for every admin command).
+     */
+    private void migrate(boolean server) {
+        MigrateResult result = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load()
+                .migrate();
+        if (result.migrationsExecuted > 0) {
+            LOG.info("migrated the schema from {} to version {} ({} migration{})",
+                    result.initialSchemaVersion == null ? "an empty database" : "version " + result.initialSchemaVersion,
+                    result.targetSchemaVersion, result.migrationsExecuted, result.migrationsExecuted == 1 ? "" : "s");
+        } else if (server) {
+            LOG.info("schema up to date at version {}", result.initialSchemaVersion);
+        } else {
+            LOG.debug("schema up to date at version {}", result.initialSchemaVersion);
+        }
+    }
+
+    /**
+     * An external database that cannot be connected to or logged into, as a failure that says so and what to
+     * check; any other failure as it is.
+     */
+    private static RuntimeException unreachable(RuntimeException e) {
+        SQLException sql = null;
+        for (Throwable cause = e; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+            if (cause instanceof SQLException found) {
+                sql = found;
+            }
+        }
+        String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
+        if (state.startsWith("28")) {
+            return new StartupFailure("the external PostgreSQL refused the login: " + firstSentence(sql) + ".",
+                    "Check OPENPLUS_DATABASE_USER and OPENPLUS_DATABASE_PASSWORD.", e);
+        }
+        if (state.equals("3D000")) {
+            return new StartupFailure("the external PostgreSQL has no such database: " + firstSentence(sql) + ".",
+                    "Create it (docs/operations.md, External PostgreSQL) or correct OPENPLUS_DATABASE_URL.", e);
+        }
+        if (!DatabaseUnavailable.is(e) && !(e instanceof com.zaxxer.hikari.pool.HikariPool.PoolInitializationException)) {
+            return e;
+        }
+        return new StartupFailure("cannot connect to the external PostgreSQL (OPENPLUS_DATABASE_URL): "
+                + (sql == null ? String.valueOf(e.getMessage()) : firstSentence(sql)) + ".",
+                "Check that it is running and reachable from this host, and OPENPLUS_DATABASE_URL, "
+                        + "OPENPLUS_DATABASE_USER and OPENPLUS_DATABASE_PASSWORD.", e);
+    }
+
+    /** The driver's message up to its first full stop: the fact, without its generic advice. */
+    private static String firstSentence(SQLException e) {
+        String message = String.valueOf(e.getMessage()).strip();
+        int stop = message.indexOf(". ");
+        message = stop < 0 ? message : message.substring(0, stop);
+        return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
@@ -36,7 +37,19 @@ public final class HttpServer {
         void register(JavalinConfig config);
     }
 
+    /**
+     * How long a stop waits for the requests in progress to finish before it closes their connections: shorter than
+     * the 30 s a supervisor (Kubernetes, systemd) commonly grants between SIGTERM and SIGKILL.
+     */
+    public static final java.time.Duration DRAIN_TIMEOUT = java.time.Duration.ofSeconds(20);
+
     private HttpServer() {
+    }
+
+    /** The requests a server created here is handling now (from the moment their headers arrived). */
+    public static int requestsInProgress(Javalin javalin) {
+        GracefulHandler graceful = javalin.jettyServer().server().getDescendant(GracefulHandler.class);
+        return graceful == null ? 0 : (int) graceful.getCurrentRequestCount();
     }
 
     /** Paths under /pub that need no bearer token: the token endpoint and the API's own description. */
@@ -78,10 +91,13 @@ public final class HttpServer {
             // complete only once the routes are registered, hence the late copy.
             config.jetty.modifyServer(server -> {
                 server.setErrorHandler(ErrorAnswers.errorHandler());
-                server.setHandler(new BodyReading(directReads.isEmpty() ? null
+                // Outermost: counts the requests in progress, and lets a stop wait for them (DRAIN_TIMEOUT) after
+                // the connectors stopped accepting; requests that arrive meanwhile are answered 503.
+                server.setHandler(new GracefulHandler(new BodyReading(directReads.isEmpty() ? null
                         : new DirectReads(directReads, routeTable, tokens, requestLog, metrics,
                                 new ResponseCompression(config.http.compressionStrategy)),
-                        maxBodyBytes, limits.bodyTimeout(), limits.minBodyRate(), requestLog));
+                        maxBodyBytes, limits.bodyTimeout(), limits.minBodyRate(), requestLog)));
+                server.setStopTimeout(DRAIN_TIMEOUT.toMillis());
             });
 
             config.routes.before(ctx -> {
@@ -118,18 +134,7 @@ public final class HttpServer {
                 }
                 writeErrors(ctx, e.status(), e.errors());
             });
-            config.routes.exception(HttpResponseException.class, (e, ctx) -> {
-                ErrorCode code = switch (e.getStatus()) {
-                    case 404 -> ErrorCode.ResourceNotFound;
-                    case 405 -> ErrorCode.MethodNotAllowed;
-                    case 413 -> ErrorCode.PayloadTooLarge;
-                    case 400 -> ErrorCode.InvalidBodyParameter;
-                    default -> ErrorCode.InternalError;
-                };
-                int status = code == ErrorCode.InternalError ? 500 : e.getStatus();
-                allow(ctx, status, methods);
-                writeErrors(ctx, status, List.of(new ApiError(status, code, detail(code, ctx), null, null)));
-            });
+            routingErrors(config, methods);
             config.routes.exception(DataAccessException.class, (e, ctx) -> {
                 if (isRetryable(e)) {
                     // A serialization failure or deadlock, typically at COMMIT: nothing was stored, and the same
@@ -146,15 +151,6 @@ public final class HttpServer {
             });
             config.routes.exception(Exception.class, (e, ctx) -> internalError(ctx, e));
             config.routes.after(Exchange::send);
-            for (int status : new int[] {404, 405}) {
-                config.routes.error(status, "*", ctx -> {
-                    if (!Exchange.answered(ctx)) {
-                        ErrorCode code = status == 404 ? ErrorCode.ResourceNotFound : ErrorCode.MethodNotAllowed;
-                        allow(ctx, status, methods);
-                        writeErrors(ctx, status, List.of(new ApiError(status, code, detail(code, ctx), null, null)));
-                    }
-                });
-            }
             config.router.javaLangErrorHandler((response, error) -> {
                 LOG.error("fatal error while serving a request", error);
                 response.setStatus(500);
@@ -163,6 +159,35 @@ public final class HttpServer {
             config.requestLogger.http((ctx, millis) -> requestLog.record(ctx.method().name(), route(ctx),
                     ctx.status().getCode(), Exchange.principalOrNull(ctx), Exchange.reqId(ctx), millis));
         });
+    }
+
+    /**
+     * Unknown paths (404) and known paths asked with another method (405, with {@code Allow}) as one JSON:API
+     * error document, on the public and the management port alike. Javalin's own answer for them
+     * ({@link HttpResponseException}) is replaced, not added to: its text would follow the document in the body.
+     */
+    static void routingErrors(JavalinConfig config, RouteMethods methods) {
+        config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+            ErrorCode code = switch (e.getStatus()) {
+                case 404 -> ErrorCode.ResourceNotFound;
+                case 405 -> ErrorCode.MethodNotAllowed;
+                case 413 -> ErrorCode.PayloadTooLarge;
+                case 400 -> ErrorCode.InvalidBodyParameter;
+                default -> ErrorCode.InternalError;
+            };
+            int status = code == ErrorCode.InternalError ? 500 : e.getStatus();
+            allow(ctx, status, methods);
+            writeErrors(ctx, status, List.of(new ApiError(status, code, detail(code, ctx), null, null)));
+        });
+        for (int status : new int[] {404, 405}) {
+            config.routes.error(status, "*", ctx -> {
+                if (!Exchange.answered(ctx)) {
+                    ErrorCode code = status == 404 ? ErrorCode.ResourceNotFound : ErrorCode.MethodNotAllowed;
+                    allow(ctx, status, methods);
+                    writeErrors(ctx, status, List.of(new ApiError(status, code, detail(code, ctx), null, null)));
+                }
+            });
+        }
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.openplus.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.openplus.db.Database;
@@ -13,8 +15,6 @@ import io.javalin.http.Handler;
  * carries them when {@code OPENPLUS_MANAGEMENT_PORT} is set, so that they can be kept off the public port.
  */
 public final class ManagementServer implements AutoCloseable {
-    private static final byte[] NOT_FOUND = "{\"status\":\"not found\"}".getBytes(StandardCharsets.UTF_8);
-
     private final Javalin javalin;
 
     private ManagementServer(Javalin javalin) {
@@ -44,18 +44,26 @@ public final class ManagementServer implements AutoCloseable {
         return endpoints;
     }
 
-    /** Starts a server that answers only the given endpoints (GET and HEAD); port 0 takes a free port. */
+    /**
+     * Starts a server that answers only the given endpoints (GET and HEAD); port 0 takes a free port. Anything
+     * else is answered as the public port answers it: an unknown path 404, another method on a known path 405
+     * with {@code Allow}, each one JSON:API error document ({@code application/vnd.api+json}).
+     */
     public static ManagementServer start(String bindAddress, int port, Map<String, Handler> endpoints) {
+        List<String> table = new ArrayList<>();
+        endpoints.keySet().forEach(path -> table.add("GET " + path));
+        RouteMethods methods = new RouteMethods(table);
         Javalin javalin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.router.ignoreTrailingSlashes = false;
+            config.http.prefer405over404 = true;
             config.jetty.modifyServer(server -> server.setErrorHandler(ErrorAnswers.errorHandler()));
             config.routes.before(Exchange::begin);
             endpoints.forEach((path, handler) -> {
                 config.routes.get(path, handler);
                 config.routes.head(path, handler);
             });
-            config.routes.error(404, "*", ctx -> Exchange.respond(ctx, 404, "application/json", NOT_FOUND));
+            HttpServer.routingErrors(config, methods);
             config.routes.after(Exchange::send);
         });
         javalin.start(bindAddress, port);

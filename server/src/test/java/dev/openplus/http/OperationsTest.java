@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.openplus.Application;
 import dev.openplus.config.Config;
 import dev.openplus.support.Api;
@@ -137,10 +139,54 @@ class OperationsTest {
             assertThat(metrics.header("Content-Type").orElseThrow()).startsWith("text/plain");
             assertThat(metrics.body()).contains(
                     "http_server_requests_seconds_count{method=\"GET\",route=\"/pub/openapi.json\",status=\"200\"} 1");
-            Api.Response unknown = management.get("/docs", null);
-            assertThat(unknown.status()).isEqualTo(404);
-            assertThat(unknown.at("/status").asText()).isEqualTo("not found");
         }
+    }
+
+    /**
+     * What the management port answers beside its three endpoints: one JSON:API error document each (the public
+     * port's error model), 404 for an unknown path, 405 with {@code Allow} for another method on a known one.
+     */
+    @Test
+    void managementPortAnswersUnknownPathsAndWrongMethodsWithOneErrorDocument() throws Exception {
+        TestServer server = TestServer.get();
+        try (Application application = Application.start(server.config.withPort(0).withManagementPort(0),
+                server.database)) {
+            Api management = new Api("http://127.0.0.1:" + application.managementPort());
+            Api.Response unknown = management.sendOutsideContract("GET", "/nope", null, null, null, java.util.List.of());
+            assertThat(unknown.status()).isEqualTo(404);
+            assertThat(unknown.header("Content-Type").orElseThrow()).isEqualTo(Api.JSON_API);
+            assertThat(unknown.header("Allow")).isEmpty();
+            JsonNode notFound = oneDocument(unknown.body());
+            assertThat(notFound.at("/errors").size()).isEqualTo(1);
+            assertThat(notFound.at("/errors/0/status").asText()).isEqualTo("404");
+            assertThat(notFound.at("/errors/0/code").asText()).isEqualTo("ResourceNotFound");
+            assertThat(notFound.at("/errors/0/detail").asText()).isEqualTo("no route /nope");
+            assertThat(notFound.at("/meta/req_id").asText()).isEqualTo(unknown.header("X-Request-Id").orElseThrow());
+
+            for (String method : new String[] {"POST", "PUT", "DELETE"}) {
+                Api.Response wrong = management.sendOutsideContract(method, "/health", null, "application/json", "{}",
+                        java.util.List.of());
+                assertThat(wrong.status()).as(method).isEqualTo(405);
+                assertThat(wrong.header("Allow").orElseThrow()).isEqualTo("GET");
+                assertThat(wrong.header("Content-Type").orElseThrow()).isEqualTo(Api.JSON_API);
+                JsonNode notAllowed = oneDocument(wrong.body());
+                assertThat(notAllowed.at("/errors").size()).isEqualTo(1);
+                assertThat(notAllowed.at("/errors/0/status").asText()).isEqualTo("405");
+                assertThat(notAllowed.at("/errors/0/code").asText()).isEqualTo("MethodNotAllowed");
+                assertThat(notAllowed.at("/errors/0/detail").asText()).isEqualTo(method + " is not allowed on /health");
+            }
+            // A wrong method on an unknown path is still unknown; HEAD is answered where GET is.
+            assertThat(management.sendOutsideContract("POST", "/nope", null, "application/json", "{}",
+                    java.util.List.of()).status()).isEqualTo(404);
+            assertThat(management.sendOutsideContract("HEAD", "/ready", null, null, null, java.util.List.of()).status())
+                    .isEqualTo(200);
+        }
+    }
+
+    /** The body as exactly one JSON document: anything after it (a second body) fails. */
+    private static JsonNode oneDocument(String body) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
     }
 
     @Test
