@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -397,25 +396,21 @@ public final class AdminCommand {
                 requireOrganization(dsl, organizationId);
                 ObjectNode result = object();
                 ArrayNode array = result.putArray("clients");
-                StringBuilder text = new StringBuilder();
-                Function<java.time.OffsetDateTime, String> time = Action::time;
+                List<List<String>> rows = new ArrayList<>();
                 for (ClientRepository.Client c : CLIENTS.list(dsl, organizationId)) {
+                    String scope = c.groupScoped() ? "group" : "organization";
+                    List<String> groupIds = c.groupIds().stream().sorted().toList();
                     ObjectNode item = array.addObject();
                     item.put("client_id", c.clientId());
-                    item.put("scope", c.groupScoped() ? "group" : "organization");
-                    ArrayNode groupIds = item.putArray("groups");
-                    c.groupIds().stream().sorted().forEach(groupIds::add);
-                    item.put("created_at", time.apply(c.createdAt()));
-                    item.put("revoked_at", time.apply(c.revokedAt()));
-                    text.append(c.clientId()).append("  ").append(c.groupScoped() ? "group" : "organization")
-                            .append(c.groupScoped() ? " " + String.join(",", c.groupIds().stream().sorted().toList()) : "")
-                            .append(c.revoked() ? "  revoked " + time.apply(c.revokedAt()) : "  active")
-                            .append(System.lineSeparator());
+                    item.put("scope", scope);
+                    groupIds.forEach(item.putArray("groups")::add);
+                    item.put("created_at", time(c.createdAt()));
+                    item.put("revoked_at", time(c.revokedAt()));
+                    rows.add(java.util.Arrays.asList(c.clientId(), scope, String.join(",", groupIds),
+                            time(c.createdAt()), time(c.revokedAt())));
                 }
-                if (text.isEmpty()) {
-                    text.append("no clients").append(System.lineSeparator());
-                }
-                return new Result(result, text.toString().stripTrailing());
+                return new Result(result, table(List.of("CLIENT ID", "SCOPE", "GROUPS", "CREATED", "REVOKED"), rows,
+                        "no clients"));
             }
         }
 

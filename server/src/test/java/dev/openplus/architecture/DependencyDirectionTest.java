@@ -6,6 +6,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -19,6 +20,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
  * on no feature; features on neither the web layer nor the web framework. A feature is any package that is
  * not one of the shared layers, so a new feature package is covered without being listed here.
  */
+@Tag("fast")
 class DependencyDirectionTest {
     private static final String ROOT = "dev.openplus";
     private static final String[] LAYERS = {ROOT + ".jsonapi..", ROOT + ".db..", ROOT + ".http..", ROOT + ".auth..",

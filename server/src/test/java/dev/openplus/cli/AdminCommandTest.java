@@ -89,6 +89,17 @@ class AdminCommandTest {
         assertThat(clients.get(1).get("groups").get(0).asText()).isEqualTo(group);
         assertThat(clients.get(1).get("revoked_at").isNull()).isTrue();
         assertThat(list.out()).doesNotContain("secret");
+
+        // The table has the header and CREATED column of the other lists; REVOKED is empty for an active client.
+        Fixtures.CliResult table = fixtures.cli("admin", "client", "list", "--org", organizationId);
+        java.util.List<String> lines = table.out().lines().toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).matches("CLIENT ID {29}SCOPE {9}GROUPS {20}CREATED {19}REVOKED");
+        String time = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z";
+        assertThat(lines.get(1)).matches(orgClient + "  organization {28}" + time + "  " + time);
+        assertThat(lines.get(2)).matches(groupClient + "  group {9}" + group + "  " + time);
+        assertThat(fixtures.cli("admin", "client", "list", "--org", fixtures.organization("No Clients Org")).out())
+                .isEqualTo("no clients");
     }
 
     @Test

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** Secrets never appear where a configuration is printed; the throttling settings are read and checked. */
+@Tag("fast")
 class ConfigTest {
 
     @Test

@@ -19,11 +19,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The batching of fetches by id, with a reader that records its statements and can be held inside one, so that
  * which requests share a statement is decided by the test rather than by timing.
  */
+@Tag("fast")
 class FetchBatchesTest {
     private final ExecutorService threads = Executors.newCachedThreadPool();
     /** What ended a hand-off thread (an {@link Error} goes on after the fetches are answered). */

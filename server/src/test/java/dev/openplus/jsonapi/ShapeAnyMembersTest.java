@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** Free-form objects: undeclared members pass as they are, declared ones are still checked at their pointer. */
+@Tag("fast")
 class ShapeAnyMembersTest {
     private static List<String> pointers(Shape shape, String value) throws Exception {
         JsonNode node = BodyReader.mapper().readTree(value);

@@ -39,6 +39,7 @@ public final class TestServer {
     }
 
     public static synchronized TestServer get() {
+        refuseInTheFastTier();
         if (instance == null) {
             try {
                 Path dataDir = shortDataDir("test-data-");
@@ -65,10 +66,19 @@ public final class TestServer {
      * that look for it in {@code <data dir>/run} would not find it). The caller removes the link ({@link #removeLink}) after stopping PostgreSQL.
      */
     public static Path shortDataDir(String prefix) throws IOException {
+        refuseInTheFastTier();
         Path dataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), prefix);
         Path link = Files.createTempDirectory("openplus-").resolve("d");
         Files.createSymbolicLink(link, dataDir);
         return link;
+    }
+
+    /** The fast tier (mvn -Pfast test) promises no database: a class tagged "fast" that needs one fails at once. */
+    private static void refuseInTheFastTier() {
+        if ("fast".equals(System.getProperty("openplus.test.tier"))) {
+            throw new IllegalStateException("the fast test tier (mvn -Pfast test) runs without a database: a class"
+                    + " that needs the test server or a PostgreSQL must not be tagged @Tag(\"fast\")");
+        }
     }
 
     /** Removes what {@link #shortDataDir} put in the temporary directory, once PostgreSQL has stopped. */
