@@ -55,9 +55,13 @@ final class RestoreCommand extends AdminCommand.Reported {
                 .put("schema_version", restored.schemaVersion()).put("rows", rows).put("sha256", restored.sha256());
         ObjectNode tables = json.putObject("tables");
         restored.rows().forEach(tables::put);
+        ObjectNode skipped = json.putObject("skipped");
+        restored.skipped().forEach(skipped::put);
         String migrated = restored.schemaVersion().equals(restored.backupSchemaVersion()) ? ""
                 : ", then migrated to " + restored.schemaVersion();
         return new Result(json, "restored " + rows + " rows of " + restored.rows().size() + " tables from " + from
-                + " (schema version " + restored.backupSchemaVersion() + migrated + ") into " + target);
+                + " (schema version " + restored.backupSchemaVersion() + migrated + ") into " + target
+                + (restored.skipped().isEmpty() ? "" : System.lineSeparator() + "skipped tables that OpenPlus's "
+                        + "migrations do not create: " + restored.skipped()));
     }
 }

@@ -199,7 +199,7 @@ public final class BackupFile {
         }
     }
 
-    private static long countLines(InputStream rows) throws IOException {
+    static long countLines(InputStream rows) throws IOException {
         byte[] buffer = new byte[FRAME];
         long lines = 0;
         for (int n; (n = rows.read(buffer)) > 0;) {

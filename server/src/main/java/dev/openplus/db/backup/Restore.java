@@ -7,6 +7,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -27,9 +30,12 @@ public final class Restore {
     private Restore() {
     }
 
-    /** What was restored: the backup's schema version, the version after the later migrations, the rows. */
+    /**
+     * What was restored: the backup's schema version, the version after the later migrations, the rows per
+     * table, and the rows of the file's tables that the migrations do not create (skipped).
+     */
     public record Result(Path file, String backupSchemaVersion, String schemaVersion, Map<String, Long> rows,
-            String sha256) {
+            Map<String, Long> skipped, String sha256) {
     }
 
     /**
@@ -66,10 +72,12 @@ public final class Restore {
         String backupVersion = checked.header().schemaVersion();
         database.migrate(backupVersion);
         BackupFile.Contents restored;
+        Set<String> present;
         try (Connection connection = database.dedicatedConnection()) {
             connection.setAutoCommit(false);
             try {
-                restored = load(connection, file, checked.header());
+                present = presentTables(connection, checked.header());
+                restored = load(connection, file, checked.header(), present);
                 connection.commit();
             } catch (RuntimeException | SQLException e) {
                 connection.rollback();
@@ -77,12 +85,34 @@ public final class Restore {
             }
         }
         String schemaVersion = database.migrate(null);
-        return new Result(file, backupVersion, schemaVersion, restored.summary().rows(), restored.sha256());
+        Map<String, Long> rows = new LinkedHashMap<>();
+        Map<String, Long> skipped = new LinkedHashMap<>();
+        restored.summary().rows().forEach((table, count) -> (present.contains(table) ? rows : skipped).put(table, count));
+        return new Result(file, backupVersion, schemaVersion, rows, skipped, restored.sha256());
     }
 
-    private static BackupFile.Contents load(Connection connection, Path file, BackupFile.Header checked)
-            throws SQLException {
-        List<String> tables = checked.tables().stream().map(BackupFile.Table::name).toList();
+    /**
+     * The file's tables that the migrations created in the target. A table beside them in the source's schema
+     * that no migration made (an operator's own, say) has no definition here: its rows are checked but skipped.
+     */
+    private static Set<String> presentTables(Connection connection, BackupFile.Header header) throws SQLException {
+        Set<String> present = new HashSet<>();
+        try (PreparedStatement query = connection.prepareStatement("select relname from pg_class "
+                + "where relnamespace = current_schema()::regnamespace and relkind in ('r', 'p') and relname = any (?)")) {
+            query.setArray(1, connection.createArrayOf("text",
+                    header.tables().stream().map(BackupFile.Table::name).toArray()));
+            try (ResultSet r = query.executeQuery()) {
+                while (r.next()) {
+                    present.add(r.getString(1));
+                }
+            }
+        }
+        return present;
+    }
+
+    private static BackupFile.Contents load(Connection connection, Path file, BackupFile.Header checked,
+            Set<String> present) throws SQLException {
+        List<String> tables = checked.tables().stream().map(BackupFile.Table::name).filter(present::contains).toList();
         String tableList = String.join(", ", tables.stream().map(Backup.Schema::quote).toList());
         List<Trigger> triggers = enabledUserTriggers(connection, tables);
         try (Statement statement = connection.createStatement()) {
@@ -96,8 +126,10 @@ public final class Restore {
             statement.execute("truncate " + tableList);
         }
         CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
-        BackupFile.Contents contents = BackupFile.read(file, (table, rows) -> copy.copyIn("copy "
-                + Backup.Schema.quote(table.name()) + " (" + Backup.Schema.columnList(table) + ") from stdin", rows));
+        BackupFile.Contents contents = BackupFile.read(file, (table, rows) -> present.contains(table.name())
+                ? copy.copyIn("copy " + Backup.Schema.quote(table.name()) + " (" + Backup.Schema.columnList(table)
+                        + ") from stdin", rows)
+                : BackupFile.countLines(rows));
         if (!contents.header().equals(checked)) {
             throw new BackupFileException(file + " changed while it was being restored");
         }
