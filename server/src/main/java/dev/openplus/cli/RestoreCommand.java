@@ -57,11 +57,13 @@ final class RestoreCommand extends AdminCommand.Reported {
         restored.rows().forEach(tables::put);
         ObjectNode skipped = json.putObject("skipped");
         restored.skipped().forEach(skipped::put);
+        restored.skippedSequences().forEach(json.putArray("skipped_sequences")::add);
         String migrated = restored.schemaVersion().equals(restored.backupSchemaVersion()) ? ""
                 : ", then migrated to " + restored.schemaVersion();
         return new Result(json, "restored " + rows + " rows of " + restored.rows().size() + " tables from " + from
                 + " (schema version " + restored.backupSchemaVersion() + migrated + ") into " + target
-                + (restored.skipped().isEmpty() ? "" : System.lineSeparator() + "skipped tables that OpenPlus's "
-                        + "migrations do not create: " + restored.skipped()));
+                + (restored.skipped().isEmpty() && restored.skippedSequences().isEmpty() ? ""
+                        : System.lineSeparator() + "skipped what OpenPlus's migrations do not create: tables (rows) "
+                                + restored.skipped() + ", sequences " + restored.skippedSequences()));
     }
 }

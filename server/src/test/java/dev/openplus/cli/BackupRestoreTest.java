@@ -355,6 +355,39 @@ class BackupRestoreTest {
     }
 
     @Test
+    void tablesAndSequencesNoMigrationCreatesAreCheckedButNotRestored() throws Exception {
+        Config source = newDatabase("own_source");
+        try (Database migrated = Database.open(source, false);
+                Connection connection = migrated.dedicatedConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute("create sequence operator_note_seq start 40");
+            statement.execute("create table operator_note (id bigint primary key default nextval('operator_note_seq'), "
+                    + "organization_id char(24) references organization (id), note text)");
+            statement.execute("insert into operator_note (note) values ('first'), (E'line\\none\nline two')");
+        }
+        Path file = workDir.resolve("own.backup");
+        Fixtures.CliResult backup = new Fixtures(source, api).cli("admin", "backup", "--to", file.toString(), "--json");
+        assertThat(backup.exitCode()).as(backup.out()).isZero();
+        List<String> order = tableNames(backup.json().get("tables"));
+        assertThat(order.indexOf("organization")).isLessThan(order.indexOf("operator_note"));
+        assertThat(backup.json().get("tables").get("operator_note").asLong()).isEqualTo(2);
+
+        Config target = newDatabase("own_target");
+        Fixtures.CliResult restore = new Fixtures(target, api).cli("admin", "restore", "--from", file.toString(), "--json");
+        assertThat(restore.exitCode()).as(restore.out()).isZero();
+        assertThat(restore.json().get("skipped").toString()).isEqualTo("{\"operator_note\":2}");
+        assertThat(restore.json().get("skipped_sequences").toString()).isEqualTo("[\"operator_note_seq\"]");
+        assertThat(restore.json().get("tables").has("operator_note")).isFalse();
+        assertThat(restore.json().get("tables").get("health_question_definition"))
+                .isEqualTo(backup.json().get("tables").get("health_question_definition"));
+        Fixtures.CliResult text = new Fixtures(newDatabase("own_text"), api).cli("admin", "restore", "--from", file.toString());
+        assertThat(text.exitCode()).isZero();
+        assertThat(text.out().lines().toList()).hasSize(2);
+        assertThat(text.out().lines().toList().get(1)).isEqualTo("skipped what OpenPlus's migrations do not create: "
+                + "tables (rows) {operator_note=2}, sequences [operator_note_seq]");
+    }
+
+    @Test
     void backupRefusesToOverwriteAFile() throws Exception {
         Path existing = workDir.resolve("existing.backup");
         Files.writeString(existing, "keep me");

@@ -4,10 +4,13 @@ import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -63,8 +66,9 @@ public final class Backup {
         Path partial = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".partial");
         try {
             Result result;
-            try (OutputStream out = Files.newOutputStream(partial)) {
-                result = write(connection, snapshot, out, file);
+            try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+                result = write(connection, snapshot, Channels.newOutputStream(channel), file);
+                channel.force(true);
             }
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
             return new Result(file, result.schemaVersion(), result.rows(), Files.size(target), result.sha256());

@@ -35,7 +35,7 @@ public final class Restore {
      * table, and the rows of the file's tables that the migrations do not create (skipped).
      */
     public record Result(Path file, String backupSchemaVersion, String schemaVersion, Map<String, Long> rows,
-            Map<String, Long> skipped, String sha256) {
+            Map<String, Long> skipped, List<String> skippedSequences, String sha256) {
     }
 
     /**
@@ -76,7 +76,7 @@ public final class Restore {
         try (Connection connection = database.dedicatedConnection()) {
             connection.setAutoCommit(false);
             try {
-                present = presentTables(connection, checked.header());
+                present = present(connection, checked.header());
                 restored = load(connection, file, checked.header(), present);
                 connection.commit();
             } catch (RuntimeException | SQLException e) {
@@ -88,19 +88,22 @@ public final class Restore {
         Map<String, Long> rows = new LinkedHashMap<>();
         Map<String, Long> skipped = new LinkedHashMap<>();
         restored.summary().rows().forEach((table, count) -> (present.contains(table) ? rows : skipped).put(table, count));
-        return new Result(file, backupVersion, schemaVersion, rows, skipped, restored.sha256());
+        List<String> skippedSequences = checked.header().sequences().stream().filter(name -> !present.contains(name)).toList();
+        return new Result(file, backupVersion, schemaVersion, rows, skipped, skippedSequences, restored.sha256());
     }
 
     /**
-     * The file's tables that the migrations created in the target. A table beside them in the source's schema
-     * that no migration made (an operator's own, say) has no definition here: its rows are checked but skipped.
+     * The file's tables and sequences that the migrations created in the target. One beside them in the
+     * source's schema that no migration made (an operator's own, say) has no definition here: a table's rows
+     * are checked but skipped, a sequence's value is skipped.
      */
-    private static Set<String> presentTables(Connection connection, BackupFile.Header header) throws SQLException {
+    private static Set<String> present(Connection connection, BackupFile.Header header) throws SQLException {
         Set<String> present = new HashSet<>();
+        List<String> names = new ArrayList<>(header.sequences());
+        header.tables().forEach(table -> names.add(table.name()));
         try (PreparedStatement query = connection.prepareStatement("select relname from pg_class "
-                + "where relnamespace = current_schema()::regnamespace and relkind in ('r', 'p') and relname = any (?)")) {
-            query.setArray(1, connection.createArrayOf("text",
-                    header.tables().stream().map(BackupFile.Table::name).toArray()));
+                + "where relnamespace = current_schema()::regnamespace and relkind in ('r', 'p', 'S') and relname = any (?)")) {
+            query.setArray(1, connection.createArrayOf("text", names.toArray()));
             try (ResultSet r = query.executeQuery()) {
                 while (r.next()) {
                     present.add(r.getString(1));
@@ -135,6 +138,9 @@ public final class Restore {
         }
         try (Statement statement = connection.createStatement()) {
             for (var sequence : contents.summary().sequences().entrySet()) {
+                if (!present.contains(sequence.getKey())) {
+                    continue;
+                }
                 statement.execute("select setval('" + Backup.Schema.quote(sequence.getKey()).replace("'", "''") + "', "
                         + sequence.getValue().lastValue() + ", " + sequence.getValue().isCalled() + ")");
             }
