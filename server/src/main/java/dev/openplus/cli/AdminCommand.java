@@ -17,6 +17,7 @@ import dev.openplus.Main;
 import dev.openplus.auth.ClientRepository;
 import dev.openplus.coach.CoachResource;
 import dev.openplus.db.Database;
+import dev.openplus.db.backup.BackupFileException;
 import dev.openplus.group.GroupResource;
 import dev.openplus.jsonapi.BodyReader;
 import dev.openplus.jsonapi.DocumentWriter;
@@ -31,8 +32,9 @@ import picocli.CommandLine.Spec;
  * {@code openplus admin ...}: operator commands on the same database as the server, whether or not one runs
  * (with the embedded default they join the running embedded PostgreSQL, or start it for the command).
  */
-@Command(name = "admin", mixinStandardHelpOptions = true, description = "Manage organizations, groups, coaches and API clients.",
-        subcommands = {AdminCommand.Org.class, AdminCommand.Group.class, AdminCommand.Coach.class, AdminCommand.Client.class})
+@Command(name = "admin", mixinStandardHelpOptions = true, description = "Manage organizations, groups, coaches and API clients; back up and restore.",
+        subcommands = {AdminCommand.Org.class, AdminCommand.Group.class, AdminCommand.Coach.class, AdminCommand.Client.class,
+                BackupCommand.class, RestoreCommand.class})
 public final class AdminCommand {
     @ParentCommand
     Main main;
@@ -51,8 +53,8 @@ public final class AdminCommand {
         }
     }
 
-    /** What every admin action shares: --json, the database, and printing the result. */
-    abstract static class Action implements Callable<Integer> {
+    /** What every admin command shares: --json, printing the result, and how failures are told. */
+    abstract static class Reported implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
@@ -61,8 +63,8 @@ public final class AdminCommand {
 
         abstract AdminCommand admin();
 
-        /** Does the work in one transaction; returns the JSON result and its one-line text form. */
-        abstract Result execute(DSLContext dsl);
+        /** Does the work; returns the JSON result and its text form. */
+        abstract Result run() throws Exception;
 
         record Result(ObjectNode json, String text) {
         }
@@ -71,12 +73,12 @@ public final class AdminCommand {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            try (Database database = Database.open(admin().main.config(), false)) {
-                Result result = database.transaction(this::execute);
+            try {
+                Result result = run();
                 out.println(json ? result.json().toString() : result.text());
                 out.flush();
                 return 0;
-            } catch (AdminError | IllegalArgumentException e) {
+            } catch (AdminError | BackupFileException | IllegalArgumentException e) {
                 if (json) {
                     printJsonError(out, e.getMessage());
                 } else {
@@ -131,6 +133,19 @@ public final class AdminCommand {
         static void requireOrganization(DSLContext dsl, String organizationId) {
             if (!OrganizationResource.exists(dsl, organizationId)) {
                 throw new AdminError("no organization with id " + organizationId);
+            }
+        }
+    }
+
+    /** An admin command that does its work in one transaction on the (migrated) database. */
+    abstract static class Action extends Reported {
+        /** Does the work in one transaction; returns the JSON result and its one-line text form. */
+        abstract Result execute(DSLContext dsl);
+
+        @Override
+        Result run() throws Exception {
+            try (Database database = Database.open(admin().main.config(), false)) {
+                return database.transaction(this::execute);
             }
         }
     }

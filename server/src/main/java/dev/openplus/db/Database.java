@@ -85,6 +85,21 @@ public final class Database implements AutoCloseable {
      * @param exclusive true for a server: it must be the only process that owns an embedded data directory
      */
     public static Database open(Config config, boolean exclusive) throws IOException {
+        Database database = connect(config, exclusive);
+        try {
+            database.migrate(null, exclusive);
+        } catch (RuntimeException e) {
+            database.close();
+            throw config.embeddedDatabase() ? e : unreachable(e);
+        }
+        return database;
+    }
+
+    /**
+     * Opens the configured database as it is, without migrating it: for a restore, which must see whether the
+     * target is empty and then create the schema of the backup's version ({@link #migrate(String)}).
+     */
+    public static Database connect(Config config, boolean exclusive) throws IOException {
         Database database;
         if (config.embeddedDatabase()) {
             EmbeddedPostgres pg = EmbeddedPostgres.open(config.dataDir(), exclusive, config.embeddedSharedBuffers(),
@@ -109,14 +124,13 @@ public final class Database implements AutoCloseable {
                 throw unreachable(e);
             }
         }
-        try {
-            if (!config.embeddedDatabase()) {
+        if (!config.embeddedDatabase()) {
+            try {
                 database.checkVersion();
+            } catch (RuntimeException e) {
+                database.close();
+                throw unreachable(e);
             }
-            database.migrate(exclusive);
-        } catch (RuntimeException e) {
-            database.close();
-            throw config.embeddedDatabase() ? e : unreachable(e);
         }
         return database;
     }
@@ -145,12 +159,16 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Applies pending migrations and says what it did: which version the schema went from and to, or that it was
+     * Applies pending migrations (up to {@code targetVersion}, or all) and says what it did: which version the schema went from and to, or that it was
      * up to date (that at INFO only for a server, not for every admin command).
      */
-    private void migrate(boolean server) {
-        MigrateResult result = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load()
-                .migrate();
+    private String migrate(String targetVersion, boolean server) {
+        var configuration = Flyway.configure().dataSource(dataSource).locations(Migrations.LOCATION);
+        if (targetVersion != null) {
+            configuration.target(targetVersion);
+        }
+        Flyway flyway = configuration.load();
+        MigrateResult result = flyway.migrate();
         if (result.migrationsExecuted > 0) {
             LOG.info("migrated the schema from {} to version {} ({} migration{})",
                     result.initialSchemaVersion == null ? "an empty database" : "version " + result.initialSchemaVersion,
@@ -160,6 +178,17 @@ public final class Database implements AutoCloseable {
         } else {
             LOG.debug("schema up to date at version {}", result.initialSchemaVersion);
         }
+        var current = flyway.info().current();
+        return current == null ? null : current.getVersion().getVersion();
+    }
+
+    /**
+     * Applies the pending migrations up to and including {@code targetVersion}, or all of them when it is null.
+     *
+     * @return the schema version afterwards
+     */
+    public String migrate(String targetVersion) {
+        return migrate(targetVersion, false);
     }
 
     /**
