@@ -70,7 +70,8 @@ public record Config(
     public static Config fromMap(Map<String, String> env) {
         return new Config(
                 intValue(env, "OPENPLUS_PORT", DEFAULT_PORT),
-                Path.of(env.getOrDefault("OPENPLUS_DATA_DIR", "./data")).toAbsolutePath().normalize(),
+                // Blank is unset, as for every variable: never the current directory, where PostgreSQL's files would land.
+                Path.of(orDefault(blankToNull(env.get("OPENPLUS_DATA_DIR")), "./data")).toAbsolutePath().normalize(),
                 blankToNull(env.get("OPENPLUS_DATABASE_URL")),
                 blankToNull(env.get("OPENPLUS_DATABASE_USER")),
                 blankToNull(env.get("OPENPLUS_DATABASE_PASSWORD")),

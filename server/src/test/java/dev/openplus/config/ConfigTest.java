@@ -30,6 +30,15 @@ class ConfigTest {
     }
 
     @Test
+    void aBlankDataDirectoryIsTheDefaultNotTheCurrentDirectory() {
+        java.nio.file.Path standard = java.nio.file.Path.of("./data").toAbsolutePath().normalize();
+        assertThat(Config.fromMap(Map.of("OPENPLUS_DATA_DIR", "")).dataDir()).isEqualTo(standard);
+        assertThat(Config.fromMap(Map.of("OPENPLUS_DATA_DIR", "  ")).dataDir()).isEqualTo(standard);
+        assertThat(Config.fromMap(Map.of("OPENPLUS_DATA_DIR", "/srv/openplus")).dataDir())
+                .isEqualTo(java.nio.file.Path.of("/srv/openplus"));
+    }
+
+    @Test
     void throttlingSettingsHaveDefaultsAndAreRead() {
         Config.AuthLimits defaults = Config.fromMap(Map.of()).authLimits();
         assertThat(defaults.clientBurst()).isEqualTo(20);
