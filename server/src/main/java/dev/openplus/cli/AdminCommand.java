@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.openplus.Main;
 import dev.openplus.auth.ClientRepository;
 import dev.openplus.coach.CoachResource;
+import dev.openplus.config.StartupFailure;
 import dev.openplus.db.Database;
 import dev.openplus.db.backup.BackupFileException;
 import dev.openplus.group.GroupResource;
@@ -78,7 +79,7 @@ public final class AdminCommand {
                 out.println(json ? result.json().toString() : result.text());
                 out.flush();
                 return 0;
-            } catch (AdminError | BackupFileException | IllegalArgumentException e) {
+            } catch (AdminError | BackupFileException | IllegalArgumentException | StartupFailure e) {
                 if (json) {
                     printJsonError(out, e.getMessage());
                 } else {

@@ -130,6 +130,37 @@ class AdminCommandTest {
                 .isZero();
     }
 
+    /** An unreachable database is the same two lines as for serve, without a stack trace, in text and JSON. */
+    @Test
+    void anUnreachableDatabaseIsTwoLinesAndExitOne() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        dev.openplus.config.Config unreachable = dev.openplus.config.Config.fromMap(java.util.Map.of(
+                "OPENPLUS_DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + closedPort + "/openplus",
+                "OPENPLUS_DATABASE_USER", "openplus"));
+        for (boolean json : new boolean[] {false, true}) {
+            java.io.StringWriter out = new java.io.StringWriter();
+            java.io.StringWriter err = new java.io.StringWriter();
+            picocli.CommandLine commandLine = dev.openplus.Main.commandLine(unreachable);
+            commandLine.setOut(new java.io.PrintWriter(out));
+            commandLine.setErr(new java.io.PrintWriter(err));
+            int exit = json ? commandLine.execute("admin", "org", "list", "--json")
+                    : commandLine.execute("admin", "org", "list");
+            assertThat(exit).isEqualTo(1);
+            String told = json ? out.toString() : err.toString();
+            assertThat(told).contains("cannot connect to the external PostgreSQL (OPENPLUS_DATABASE_URL): Connection to 127.0.0.1:"
+                    + closedPort + " refused.").doesNotContain("\tat ").doesNotContain("Exception");
+            if (json) {
+                assertThat(err.toString()).isEmpty();
+            } else {
+                assertThat(err.toString().trim().lines()).hasSize(2);
+                assertThat(out.toString()).isEmpty();
+            }
+        }
+    }
+
     @Test
     void listCommandsPrintTablesAndJson() {
         String organizationId = fixtures.organization("Listing Org");
