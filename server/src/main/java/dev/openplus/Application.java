@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import dev.openplus.auth.RevocationListener;
 import dev.openplus.auth.TokenEndpoint;
 import dev.openplus.auth.TokenService;
+import dev.openplus.change.ChangeFeed;
 import dev.openplus.calendar.CalendarEventResource;
 import dev.openplus.calendar.CalendarEventResponses;
 import dev.openplus.coach.CoachResource;
@@ -143,6 +144,7 @@ public final class Application implements AutoCloseable {
         TokenEndpoint tokenEndpoint = new TokenEndpoint(database, tokens, resources);
         PatientEndpoints patients = new PatientEndpoints(resources, writer);
         RewardEndpoints rewards = new RewardEndpoints(resources);
+        ChangeFeed changes = new ChangeFeed(resources);
         ApiDocument[] document = new ApiDocument[1];
         Operations declared = new Operations(resources, writer)
                 .custom("GET", "/pub/openapi.json", "fetchOpenApiJson",
@@ -222,7 +224,10 @@ public final class Application implements AutoCloseable {
                 .list(EmailHistoryResource.TYPE, "fetchEmailHistories")
                 .create(EmailHistoryResource.TYPE, "createEmailHistory", 201).asExtension()
                 .fetch(EmailHistoryResource.TYPE, "fetchEmailHistory")
-                .update(EmailHistoryResource.TYPE, "updateEmailHistory", 200).asExtension();
+                .update(EmailHistoryResource.TYPE, "updateEmailHistory", 200).asExtension()
+                .custom("GET", "/pub/change", "fetchChanges", changes::list).asExtension()
+                .custom("GET", "/pub/change/{id}", "fetchChange",
+                        exchange -> changes.fetch(exchange, exchange.pathParam("id"))).asExtension();
         extra.operations().accept(declared);
         List<Operation> operations = declared.all();
         document[0] = ApiDocument.generate(operations, registry, config.maxBulkItems());

@@ -19,6 +19,8 @@ public enum ErrorCode {
     RequestTimeout(408, "Request timeout"),
     UriTooLong(414, "URI too long"),
     HeaderFieldsTooLarge(431, "Request header fields too large"),
+    /** A change-feed cursor older than the retention period: the changes after it were pruned. */
+    ChangeCursorExpired(410, "Change cursor expired"),
     /**
      * The database cannot be reached now, or a write lost a conflict with a concurrent transaction (sent with
      * Retry-After): the request may be sent again unchanged.

@@ -241,7 +241,7 @@ public final class ResourceEndpoints implements AutoCloseable {
      * outside the caller's scope is refused (403), never answered with an empty list: the caller must learn that
      * the filter cannot be served. One statement per group filter and per target type.
      */
-    private void checkScopedFilters(DSLContext dsl, Caller caller, CollectionQuery query) {
+    public void checkScopedFilters(DSLContext dsl, Caller caller, CollectionQuery query) {
         ApiException.Collector problems = new ApiException.Collector();
         for (Map.Entry<FilterDef, Object> filter : query.filters().entrySet()) {
             String parameter = query.parameterOf(filter.getKey());
@@ -321,7 +321,8 @@ public final class ResourceEndpoints implements AutoCloseable {
         return page;
     }
 
-    private static String link(String path, CollectionQuery query, Map<String, ?> page) {
+    /** A link to the collection at {@code path} with the query's accepted parameters and these paging ones. */
+    public static String link(String path, CollectionQuery query, Map<String, ?> page) {
         StringBuilder link = new StringBuilder(path);
         char separator = '?';
         Map<String, Object> parameters = new LinkedHashMap<>(query.rawParameters());
