@@ -46,6 +46,10 @@ class ChangeFeedTest {
     }
 
     static String patient(Fixtures.Tenant owner, String group) {
+        return patientIn(api, owner, group);
+    }
+
+    static String patientIn(Api api, Fixtures.Tenant owner, String group) {
         Api.Response response = api.post("/pub/patient", owner.token(), Api.json(Map.of("data", Map.of("type", "patient",
                 "attributes", Map.of("first_name", "Feed"),
                 "relationships", Map.of("groups", Map.of("data", List.of(Map.of("type", "group", "id", group))))))));
@@ -60,6 +64,10 @@ class ChangeFeedTest {
     }
 
     static String event(String patient) {
+        return eventOf(api, tenant, patient);
+    }
+
+    static String eventOf(Api api, Fixtures.Tenant tenant, String patient) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("type", "reminder");
         attributes.put("time_zone", "UTC");
