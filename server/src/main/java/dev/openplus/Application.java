@@ -9,6 +9,7 @@ import dev.openplus.auth.RevocationListener;
 import dev.openplus.auth.TokenEndpoint;
 import dev.openplus.auth.TokenService;
 import dev.openplus.change.ChangeFeed;
+import dev.openplus.change.ChangeRetention;
 import dev.openplus.calendar.CalendarEventResource;
 import dev.openplus.calendar.CalendarEventResponses;
 import dev.openplus.coach.CoachResource;
@@ -62,6 +63,7 @@ public final class Application implements AutoCloseable {
 
     private final List<Operation> operations;
     private final ResourceWriter writer;
+    private ChangeRetention changeRetention;
 
     private Application(Javalin javalin, RevocationListener revocations, TokenService tokens, List<String> routes,
             Metrics metrics, ManagementServer management, ResourceEndpoints resources, List<Operation> operations,
@@ -274,8 +276,10 @@ public final class Application implements AutoCloseable {
             throw e instanceof io.javalin.util.JavalinBindException
                     ? ListenCheck.explain(config.bindAddress(), config.port(), config.managementPort(), e) : e;
         }
-        return new Application(javalin, revocations, tokens, table, metrics, management, resources, operations,
-                writer);
+        Application application = new Application(javalin, revocations, tokens, table, metrics, management, resources,
+                operations, writer);
+        application.changeRetention = new ChangeRetention(database, config.changeRetention()).start();
+        return application;
     }
 
     /** The webjar's asset directory; its version comes from the webjar itself, not a second copy of it. */
@@ -326,6 +330,7 @@ public final class Application implements AutoCloseable {
         if (management != null) {
             management.close();
         }
+        changeRetention.close();
         javalin.stop();
         // After the web server: its requests' fetches may still be queued for the hand-off threads.
         resources.close();

@@ -338,3 +338,6 @@ begin
     end if;
     return pruned;
 end $$;
+
+-- The organizations whose changes may be pruned.
+create view change_horizon_candidates as select o.id from organization o;

@@ -32,7 +32,8 @@ public record Config(
         AuthLimits authLimits,
         Duration httpBodyTimeout,
         int httpMinBodyRate,
-        IdentifierUniqueness identifierUniqueness) {
+        IdentifierUniqueness identifierUniqueness,
+        Duration changeRetention) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -102,7 +103,10 @@ public record Config(
                 Duration.ofSeconds(atLeast(1, "OPENPLUS_HTTP_BODY_TIMEOUT",
                         intValue(env, "OPENPLUS_HTTP_BODY_TIMEOUT", 30))),
                 atLeast(1, "OPENPLUS_HTTP_MIN_BODY_RATE", intValue(env, "OPENPLUS_HTTP_MIN_BODY_RATE", 1024)),
-                IdentifierUniqueness.parse(env.get("OPENPLUS_IDENTIFIER_UNIQUENESS")));
+                IdentifierUniqueness.parse(env.get("OPENPLUS_IDENTIFIER_UNIQUENESS")),
+                // How long the change feed keeps changes (GET /pub/change): days.
+                Duration.ofDays(atLeast(1, "OPENPLUS_CHANGE_RETENTION",
+                        intValue(env, "OPENPLUS_CHANGE_RETENTION", 30))));
     }
 
     /** Throttling and hashing limits of their own (the limiter's tests run a second server with low ones). */
@@ -111,7 +115,7 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, limits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness);
+                identifierUniqueness, changeRetention);
     }
 
     /**
@@ -130,7 +134,8 @@ public record Config(
                 + ", fetchBatchSize=" + fetchBatchSize + ", fetchBatchStatements=" + fetchBatchStatements
                 + ", embeddedTcp=" + embeddedTcp + ", databaseConnectionTimeout=" + databaseConnectionTimeout
                 + ", authLimits=" + authLimits + ", httpBodyTimeout=" + httpBodyTimeout
-                + ", httpMinBodyRate=" + httpMinBodyRate + ", identifierUniqueness=" + identifierUniqueness + "]";
+                + ", httpMinBodyRate=" + httpMinBodyRate + ", identifierUniqueness=" + identifierUniqueness
+                + ", changeRetention=" + changeRetention + "]";
     }
 
     /** A JDBC URL with the value of any password parameter (pgjdbc reads {@code password=} from it) hidden. */
@@ -148,7 +153,7 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness);
+                identifierUniqueness, changeRetention);
     }
 
     public Config withAccessTokenTtl(Duration ttl) {
@@ -156,7 +161,7 @@ public record Config(
                 maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort, httpThreads,
                 embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness);
+                identifierUniqueness, changeRetention);
     }
 
     /** Serve /metrics, /health and /ready on their own port (0: any free port), off the public one. */
@@ -165,7 +170,7 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, port,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness);
+                identifierUniqueness, changeRetention);
     }
 
     /** Whether fetches by id are answered in front of the web framework ({@code OPENPLUS_HTTP_DIRECT_READS}). */
@@ -174,7 +179,7 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, direct, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness);
+                identifierUniqueness, changeRetention);
     }
 
     /** Where unique patient identifiers must be unique ({@code OPENPLUS_IDENTIFIER_UNIQUENESS}). */
@@ -182,7 +187,7 @@ public record Config(
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate, uniqueness);
+                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate, uniqueness, changeRetention);
     }
 
     public Config withBindAddress(String address) {
@@ -190,7 +195,7 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, address, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness);
+                identifierUniqueness, changeRetention);
     }
 
     /**

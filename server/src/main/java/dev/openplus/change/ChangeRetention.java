@@ -1,0 +1,80 @@
+package dev.openplus.change;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.openplus.db.Database;
+
+/**
+ * Prunes the change feed to its retention period ({@code OPENPLUS_CHANGE_RETENTION}): every few minutes, per
+ * organization, the oldest changes in batches of {@link #BATCH}, each batch its own short transaction (V16's
+ * change_prune), so writers never wait for it. Several instances sharing a database may prune at once: a change
+ * is deleted once, and the horizon only moves forward.
+ */
+public final class ChangeRetention implements AutoCloseable {
+    static final int BATCH = 1000;
+    private static final Logger LOG = LoggerFactory.getLogger(ChangeRetention.class);
+
+    private final Database database;
+    private final Duration retention;
+    private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "openplus-change-retention");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public ChangeRetention(Database database, Duration retention) {
+        this.database = database;
+        this.retention = retention;
+    }
+
+    public ChangeRetention start() {
+        schedule.scheduleWithFixedDelay(this::pruneQuietly, 1, 10, TimeUnit.MINUTES);
+        return this;
+    }
+
+    /** Prunes every organization's changes older than the retention period; the number of changes deleted. */
+    public long prune() {
+        OffsetDateTime before = OffsetDateTime.now().minus(retention);
+        List<String> organizations = database.dsl().select(DSL.field("id", SQLDataType.CHAR(24)))
+                .from(DSL.table(DSL.name("change_horizon_candidates"))).fetch(0, String.class);
+        long total = 0;
+        for (String organization : organizations) {
+            while (true) {
+                Integer pruned = database.dsl().select(DSL.field("change_prune({0}, {1}, {2})", SQLDataType.INTEGER,
+                        DSL.val(organization, SQLDataType.CHAR(24)), DSL.val(before), DSL.val(BATCH))).fetchOne(0,
+                        Integer.class);
+                total += pruned == null ? 0 : pruned;
+                if (pruned == null || pruned < BATCH) {
+                    break;
+                }
+            }
+        }
+        return total;
+    }
+
+    private void pruneQuietly() {
+        try {
+            long pruned = prune();
+            if (pruned > 0) {
+                LOG.info("change feed: pruned {} changes older than {}", pruned, retention);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("change feed: pruning failed, will try again: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        schedule.shutdownNow();
+    }
+}
