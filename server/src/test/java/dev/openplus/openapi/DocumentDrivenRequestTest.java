@@ -150,6 +150,9 @@ class DocumentDrivenRequestTest {
         VALUES.put("filter[organization]", tenant.organizationId());
         VALUES.put("filter[patient]", patient);
         VALUES.put("filter[receiver]", patient);
+        // The change feed's oldest change of the organization (its creation).
+        IDS.put("change", api.get("/pub/change?filter[organization]=" + tenant.organizationId() + "&page[limit]=1",
+                token).at("/data/0/id").asText());
         assertThat(action).hasSize(24);
     }
 
@@ -346,7 +349,8 @@ class DocumentDrivenRequestTest {
             path = path.replace("{id}", IDS.get(type));
         }
         StringBuilder query = new StringBuilder();
-        boolean list = parameters(call).stream().anyMatch(p -> p.path("name").asText().equals("page[number]"));
+        boolean list = parameters(call).stream().anyMatch(p -> p.path("name").asText().equals("page[number]")
+                || p.path("name").asText().equals("page[limit]"));
         for (JsonNode parameter : parameters(call)) {
             String name = parameter.path("name").asText();
             if (!parameter.path("in").asText().equals("query")) {
