@@ -45,6 +45,7 @@ import dev.openplus.reward.RewardEndpoints;
 import dev.openplus.reward.RewardProgramActivationResource;
 import dev.openplus.reward.RewardProgramResource;
 import dev.openplus.reward.RewardResource;
+import dev.openplus.webhook.WebhookDelivery;
 import dev.openplus.plan.ActionResource;
 import dev.openplus.plan.BundleResource;
 import dev.openplus.plan.PlanSummaryResource;
@@ -64,6 +65,7 @@ public final class Application implements AutoCloseable {
     private final List<Operation> operations;
     private final ResourceWriter writer;
     private ChangeRetention changeRetention;
+    private WebhookDelivery webhooks;
 
     private Application(Javalin javalin, RevocationListener revocations, TokenService tokens, List<String> routes,
             Metrics metrics, ManagementServer management, ResourceEndpoints resources, List<Operation> operations,
@@ -279,6 +281,7 @@ public final class Application implements AutoCloseable {
         Application application = new Application(javalin, revocations, tokens, table, metrics, management, resources,
                 operations, writer);
         application.changeRetention = new ChangeRetention(database, config.changeRetention()).start();
+        application.webhooks = WebhookDelivery.start(database, changes, config.webhooks(), metrics.registry());
         return application;
     }
 
@@ -331,6 +334,7 @@ public final class Application implements AutoCloseable {
             management.close();
         }
         changeRetention.close();
+        webhooks.close();
         javalin.stop();
         // After the web server: its requests' fetches may still be queued for the hand-off threads.
         resources.close();

@@ -170,6 +170,24 @@ public final class ChangeFeed {
         return page(dsl, scope, after, limit, types, List.of());
     }
 
+    /**
+     * The cursor after every change committed so far (a reader starting there receives each change committed
+     * later, and possibly some committed just before by transactions that overlapped an older open one).
+     */
+    public static Cursor end(DSLContext dsl) {
+        return new Cursor(Long.parseLong(dsl.fetchValue(VISIBLE_BELOW)) - 1, Long.MAX_VALUE);
+    }
+
+    /** The changes as a JSON array of resource objects, exactly as {@code GET /pub/change} renders its data. */
+    public void writeChanges(com.fasterxml.jackson.core.JsonGenerator json, List<Change> changes)
+            throws java.io.IOException {
+        json.writeStartArray();
+        for (Change change : changes) {
+            resources.writer().writeResource(json, row(change), Map.of());
+        }
+        json.writeEndArray();
+    }
+
     private static boolean expired(DSLContext dsl, String organizationId, Cursor after) {
         return dsl.fetchExists(DSL.selectOne().from(DSL.table(DSL.name("change_horizon")).as("h"))
                 .where(DSL.condition("h.organization_id = {0}", DSL.val(organizationId, SQLDataType.CHAR(24))))

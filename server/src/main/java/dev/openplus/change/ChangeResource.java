@@ -56,6 +56,11 @@ public final class ChangeResource {
         return registry.types().stream().filter(type -> !NOT_IN_FEED.contains(type.name())).toList();
     }
 
+    /** The names of the types the feed carries (what {@code filter[resource_type]} and webhooks accept). */
+    public static List<String> typeNames(ResourceRegistry registry) {
+        return fedTypes(registry).stream().map(ResourceType::name).toList();
+    }
+
     /** The change type, whose {@code resource} relationship may point to any type the feed carries. */
     public static ResourceType type(ResourceRegistry registry) {
         ResourceType.Builder builder = ResourceType.builder("change", "change", IDS);

@@ -33,9 +33,9 @@ import picocli.CommandLine.Spec;
  * {@code openplus admin ...}: operator commands on the same database as the server, whether or not one runs
  * (with the embedded default they join the running embedded PostgreSQL, or start it for the command).
  */
-@Command(name = "admin", mixinStandardHelpOptions = true, description = "Manage organizations, groups, coaches and API clients; back up and restore.",
+@Command(name = "admin", mixinStandardHelpOptions = true, description = "Manage organizations, groups, coaches, API clients and webhooks; back up and restore.",
         subcommands = {AdminCommand.Org.class, AdminCommand.Group.class, AdminCommand.Coach.class, AdminCommand.Client.class,
-                BackupCommand.class, RestoreCommand.class})
+                WebhookCommand.class, BackupCommand.class, RestoreCommand.class})
 public final class AdminCommand {
     @ParentCommand
     Main main;

@@ -33,7 +33,8 @@ public record Config(
         Duration httpBodyTimeout,
         int httpMinBodyRate,
         IdentifierUniqueness identifierUniqueness,
-        Duration changeRetention) {
+        Duration changeRetention,
+        Webhooks webhooks) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -61,6 +62,33 @@ public record Config(
                     atLeast(1, "OPENPLUS_HASH_THREADS", intValue(env, "OPENPLUS_HASH_THREADS",
                             Math.max(1, Runtime.getRuntime().availableProcessors() / 2))),
                     atLeast(1, "OPENPLUS_HASH_QUEUE", intValue(env, "OPENPLUS_HASH_QUEUE", 32)));
+        }
+    }
+
+    /**
+     * Webhook delivery (docs/operations.md, "Webhooks"): worker threads, how often they look for new changes, the
+     * HTTP timeouts, the retry back-off and horizon, and which receiver addresses are allowed.
+     *
+     * @param allowedHosts host names a subscription's URL may name (empty: any host)
+     */
+    public record Webhooks(int threads, Duration pollInterval, Duration connectTimeout, Duration answerTimeout,
+            Duration backoffBase, Duration backoffCap, Duration retryFor, boolean allowPrivate,
+            java.util.List<String> allowedHosts) {
+
+        static Webhooks fromMap(Map<String, String> env) {
+            String hosts = blankToNull(env.get("OPENPLUS_WEBHOOK_ALLOWED_HOSTS"));
+            return new Webhooks(
+                    atLeast(0, "OPENPLUS_WEBHOOK_THREADS", intValue(env, "OPENPLUS_WEBHOOK_THREADS", 2)),
+                    duration(env, "OPENPLUS_WEBHOOK_POLL_INTERVAL", "1s"),
+                    duration(env, "OPENPLUS_WEBHOOK_CONNECT_TIMEOUT", "5s"),
+                    duration(env, "OPENPLUS_WEBHOOK_TIMEOUT", "10s"),
+                    duration(env, "OPENPLUS_WEBHOOK_BACKOFF_BASE", "1s"),
+                    duration(env, "OPENPLUS_WEBHOOK_BACKOFF_CAP", "1h"),
+                    duration(env, "OPENPLUS_WEBHOOK_RETRY_FOR", "24h"),
+                    booleanValue(env, "OPENPLUS_WEBHOOK_ALLOW_PRIVATE", false),
+                    hosts == null ? java.util.List.of() : java.util.Arrays.stream(hosts.split(","))
+                            .map(host -> host.trim().toLowerCase(java.util.Locale.ROOT))
+                            .filter(host -> !host.isEmpty()).toList());
         }
     }
 
@@ -106,7 +134,8 @@ public record Config(
                 IdentifierUniqueness.parse(env.get("OPENPLUS_IDENTIFIER_UNIQUENESS")),
                 // How long the change feed keeps changes (GET /pub/change): days.
                 Duration.ofDays(atLeast(1, "OPENPLUS_CHANGE_RETENTION",
-                        intValue(env, "OPENPLUS_CHANGE_RETENTION", 30))));
+                        intValue(env, "OPENPLUS_CHANGE_RETENTION", 30))),
+                Webhooks.fromMap(env));
     }
 
     /** Throttling and hashing limits of their own (the limiter's tests run a second server with low ones). */
@@ -115,7 +144,7 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, limits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness, changeRetention);
+                identifierUniqueness, changeRetention, webhooks);
     }
 
     /**
@@ -135,7 +164,7 @@ public record Config(
                 + ", embeddedTcp=" + embeddedTcp + ", databaseConnectionTimeout=" + databaseConnectionTimeout
                 + ", authLimits=" + authLimits + ", httpBodyTimeout=" + httpBodyTimeout
                 + ", httpMinBodyRate=" + httpMinBodyRate + ", identifierUniqueness=" + identifierUniqueness
-                + ", changeRetention=" + changeRetention + "]";
+                + ", changeRetention=" + changeRetention + ", webhooks=" + webhooks + "]";
     }
 
     /** A JDBC URL with the value of any password parameter (pgjdbc reads {@code password=} from it) hidden. */
@@ -153,7 +182,7 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness, changeRetention);
+                identifierUniqueness, changeRetention, webhooks);
     }
 
     public Config withAccessTokenTtl(Duration ttl) {
@@ -161,7 +190,7 @@ public record Config(
                 maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort, httpThreads,
                 embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness, changeRetention);
+                identifierUniqueness, changeRetention, webhooks);
     }
 
     /** Serve /metrics, /health and /ready on their own port (0: any free port), off the public one. */
@@ -170,7 +199,7 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, port,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness, changeRetention);
+                identifierUniqueness, changeRetention, webhooks);
     }
 
     /** Whether fetches by id are answered in front of the web framework ({@code OPENPLUS_HTTP_DIRECT_READS}). */
@@ -179,7 +208,16 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, direct, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness, changeRetention);
+                identifierUniqueness, changeRetention, webhooks);
+    }
+
+    /** Webhook delivery settings of their own (the webhook tests run a server with short intervals). */
+    public Config withWebhooks(Webhooks settings) {
+        return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
+                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
+                httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
+                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
+                identifierUniqueness, changeRetention, settings);
     }
 
     /** Where unique patient identifiers must be unique ({@code OPENPLUS_IDENTIFIER_UNIQUENESS}). */
@@ -187,7 +225,7 @@ public record Config(
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate, uniqueness, changeRetention);
+                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate, uniqueness, changeRetention, webhooks);
     }
 
     public Config withBindAddress(String address) {
@@ -195,7 +233,7 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, address, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness, changeRetention);
+                identifierUniqueness, changeRetention, webhooks);
     }
 
     /**
@@ -239,6 +277,24 @@ public record Config(
 
     private static String stripTrailingSlash(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** A duration written as a whole number and a unit: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 24h}, {@code 2d}. */
+    static Duration duration(Map<String, String> env, String name, String fallback) {
+        String value = orDefault(blankToNull(env.get(name)), fallback).trim();
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)").matcher(value);
+        if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
+            throw new IllegalArgumentException(name + " must be a positive duration such as 500ms, 10s, 5m, 24h or 2d,"
+                    + " got '" + value + "'");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+        };
     }
 
     private static int intValue(Map<String, String> env, String name, int fallback) {

@@ -43,7 +43,10 @@ public final class TestServer {
         if (instance == null) {
             try {
                 Path dataDir = shortDataDir("test-data-");
-                Config config = Config.fromMap(Map.of("OPENPLUS_DATA_DIR", dataDir.toString(), "OPENPLUS_PORT", "0"));
+                // No webhook delivery threads: their polling would count in the tests that count statements; the
+                // webhook tests start a server of their own with short intervals.
+                Config config = Config.fromMap(Map.of("OPENPLUS_DATA_DIR", dataDir.toString(), "OPENPLUS_PORT", "0",
+                        "OPENPLUS_WEBHOOK_THREADS", "0"));
                 Database database = Database.open(config, true);
                 Application application = Application.start(config, database, ProbeResource.install(database.dsl()));
                 instance = new TestServer(config, database, application);
@@ -117,7 +120,8 @@ public final class TestServer {
                 "OPENPLUS_DATABASE_URL", jdbcUrl("postgres"),
                 "OPENPLUS_DATABASE_USER", "postgres",
                 "OPENPLUS_DATA_DIR", unusedDataDir.toString(),
-                "OPENPLUS_PORT", "0"));
+                "OPENPLUS_PORT", "0",
+                "OPENPLUS_WEBHOOK_THREADS", "0"));
     }
 
     public Api api() {
