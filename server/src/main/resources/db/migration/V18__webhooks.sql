@@ -1,4 +1,4 @@
--- Numbered 18: main holds a V16 of its own (demo client), so the change feed (V16 on its branch) becomes V17 when merged.
+-- Numbered 18: V16 is the demo client, V17 the change feed.
 -- Webhook subscriptions (docs/api.md "Webhooks", docs/decisions.md "Webhooks"): each follows the change feed of
 -- its scope from its own cursor and POSTs the changes, up to 100 a request, to its URL.
 --

@@ -12,11 +12,13 @@ import org.jooq.impl.SQLDataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.openplus.config.Config;
 import dev.openplus.db.Database;
 
 /**
- * Prunes the change feed to its retention period ({@code OPENPLUS_CHANGE_RETENTION}): every few minutes, per
- * organization, the oldest changes in batches of {@link #BATCH}, each batch its own short transaction (V16's
+ * Prunes the change feed to its retention period ({@code OPENPLUS_CHANGE_RETENTION}): every
+ * {@code OPENPLUS_CHANGE_PRUNE_INTERVAL} (default ten minutes), per
+ * organization, the oldest changes in batches of {@link #BATCH}, each batch its own short transaction (V17's
  * change_prune), so writers never wait for it. Several instances sharing a database may prune at once: a change
  * is deleted once, and the horizon only moves forward.
  */
@@ -26,19 +28,28 @@ public final class ChangeRetention implements AutoCloseable {
 
     private final Database database;
     private final Duration retention;
+    private final Duration interval;
     private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "openplus-change-retention");
         thread.setDaemon(true);
         return thread;
     });
 
-    public ChangeRetention(Database database, Duration retention) {
+    public ChangeRetention(Database database, Config.ChangeRetention settings) {
         this.database = database;
-        this.retention = retention;
+        this.retention = settings.period();
+        this.interval = settings.pruneInterval();
     }
 
+    /**
+     * Prunes every {@code OPENPLUS_CHANGE_PRUNE_INTERVAL}, the first time one interval (at most a minute) after the
+     * start; an interval of zero prunes nothing.
+     */
     public ChangeRetention start() {
-        schedule.scheduleWithFixedDelay(this::pruneQuietly, 1, 10, TimeUnit.MINUTES);
+        if (!interval.isZero()) {
+            long every = interval.toMillis();
+            schedule.scheduleWithFixedDelay(this::pruneQuietly, Math.min(every, 60_000), every, TimeUnit.MILLISECONDS);
+        }
         return this;
     }
 

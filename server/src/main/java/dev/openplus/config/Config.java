@@ -33,7 +33,7 @@ public record Config(
         Duration httpBodyTimeout,
         int httpMinBodyRate,
         IdentifierUniqueness identifierUniqueness,
-        Duration changeRetention,
+        ChangeRetention changeRetention,
         Webhooks webhooks) {
 
     public static final int DEFAULT_PORT = 8080;
@@ -62,6 +62,27 @@ public record Config(
                     atLeast(1, "OPENPLUS_HASH_THREADS", intValue(env, "OPENPLUS_HASH_THREADS",
                             Math.max(1, Runtime.getRuntime().availableProcessors() / 2))),
                     atLeast(1, "OPENPLUS_HASH_QUEUE", intValue(env, "OPENPLUS_HASH_QUEUE", 32)));
+        }
+    }
+
+    /**
+     * The change feed's retention (docs/operations.md, "Change feed retention"): how long changes are kept, and how
+     * often a server prunes older ones ({@link Duration#ZERO}: never; the shared test server prunes nothing, so that
+     * its statements never land in the tests that count statements).
+     */
+    public record ChangeRetention(Duration period, Duration pruneInterval) {
+
+        static ChangeRetention fromMap(Map<String, String> env) {
+            String interval = blankToNull(env.get("OPENPLUS_CHANGE_PRUNE_INTERVAL"));
+            return new ChangeRetention(
+                    Duration.ofDays(atLeast(1, "OPENPLUS_CHANGE_RETENTION",
+                            intValue(env, "OPENPLUS_CHANGE_RETENTION", 30))),
+                    interval != null && interval.trim().equals("0") ? Duration.ZERO
+                            : duration(env, "OPENPLUS_CHANGE_PRUNE_INTERVAL", "10m"));
+        }
+
+        public boolean pruning() {
+            return !pruneInterval.isZero();
         }
     }
 
@@ -132,9 +153,7 @@ public record Config(
                         intValue(env, "OPENPLUS_HTTP_BODY_TIMEOUT", 30))),
                 atLeast(1, "OPENPLUS_HTTP_MIN_BODY_RATE", intValue(env, "OPENPLUS_HTTP_MIN_BODY_RATE", 1024)),
                 IdentifierUniqueness.parse(env.get("OPENPLUS_IDENTIFIER_UNIQUENESS")),
-                // How long the change feed keeps changes (GET /pub/change): days.
-                Duration.ofDays(atLeast(1, "OPENPLUS_CHANGE_RETENTION",
-                        intValue(env, "OPENPLUS_CHANGE_RETENTION", 30))),
+                ChangeRetention.fromMap(env),
                 Webhooks.fromMap(env));
     }
 

@@ -60,4 +60,20 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.fromMap(Map.of("OPENPLUS_THROTTLE_ADDRESS_BURST", "many")))
                 .hasMessage("OPENPLUS_THROTTLE_ADDRESS_BURST must be a whole number, got 'many'");
     }
+
+    @Test
+    void changeFeedPruningIsEveryTenMinutesByDefaultAndZeroTurnsItOff() {
+        Config.ChangeRetention defaults = Config.fromMap(Map.of()).changeRetention();
+        assertThat(defaults.period()).isEqualTo(java.time.Duration.ofDays(30));
+        assertThat(defaults.pruneInterval()).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(defaults.pruning()).isTrue();
+        Config.ChangeRetention off = Config.fromMap(Map.of("OPENPLUS_CHANGE_PRUNE_INTERVAL", "0",
+                "OPENPLUS_CHANGE_RETENTION", "7")).changeRetention();
+        assertThat(off.pruning()).isFalse();
+        assertThat(off.period()).isEqualTo(java.time.Duration.ofDays(7));
+        assertThat(Config.fromMap(Map.of("OPENPLUS_CHANGE_PRUNE_INTERVAL", "30s")).changeRetention().pruneInterval())
+                .isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThatThrownBy(() -> Config.fromMap(Map.of("OPENPLUS_CHANGE_PRUNE_INTERVAL", "often")))
+                .hasMessageContaining("OPENPLUS_CHANGE_PRUNE_INTERVAL");
+    }
 }

@@ -61,7 +61,8 @@ class BatchedFetchTest {
         otherTenantsPatient = plans.patient(otherTenant.token(), fixtures.apiGroup(otherTenant, "Other"));
         // Each scope's statements waiting on the lock hold a request thread each, as any statement does.
         application = Application.start(Config.fromMap(Map.of("OPENPLUS_DATA_DIR", server.config.dataDir().toString(),
-                "OPENPLUS_PORT", "0", "OPENPLUS_HTTP_THREADS", "24")), server.database);
+                "OPENPLUS_PORT", "0", "OPENPLUS_HTTP_THREADS", "24", "OPENPLUS_WEBHOOK_THREADS", "0",
+                "OPENPLUS_CHANGE_PRUNE_INTERVAL", "0")), server.database);
         api = new Api("http://127.0.0.1:" + application.port());
     }
 
@@ -110,7 +111,8 @@ class BatchedFetchTest {
     void aBatchSizeOfOneReadsEveryFetchAlone() throws Exception {
         Application unbatched = Application.start(Config.fromMap(Map.of("OPENPLUS_DATA_DIR",
                 server.config.dataDir().toString(), "OPENPLUS_PORT", "0", "OPENPLUS_HTTP_THREADS", "24",
-                "OPENPLUS_FETCH_BATCH_SIZE", "1")), server.database);
+                "OPENPLUS_FETCH_BATCH_SIZE", "1", "OPENPLUS_WEBHOOK_THREADS", "0", "OPENPLUS_CHANGE_PRUNE_INTERVAL", "0")),
+                server.database);
         try {
             Api oneByOne = new Api("http://127.0.0.1:" + unbatched.port());
             List<Fetch> fetches = fetches();

@@ -43,10 +43,12 @@ public final class TestServer {
         if (instance == null) {
             try {
                 Path dataDir = shortDataDir("test-data-");
-                // No webhook delivery threads: their polling would count in the tests that count statements; the
-                // webhook tests start a server of their own with short intervals.
+                // No webhook delivery threads and no pruning of the change feed: their statements would count in
+                // the tests that count statements (a run-wide counter), and pruning would remove changes other
+                // classes read. The webhook tests start a server of their own with short intervals;
+                // ChangeRetentionTest prunes a database of its own.
                 Config config = Config.fromMap(Map.of("OPENPLUS_DATA_DIR", dataDir.toString(), "OPENPLUS_PORT", "0",
-                        "OPENPLUS_WEBHOOK_THREADS", "0"));
+                        "OPENPLUS_WEBHOOK_THREADS", "0", "OPENPLUS_CHANGE_PRUNE_INTERVAL", "0"));
                 Database database = Database.open(config, true);
                 Application application = Application.start(config, database, ProbeResource.install(database.dsl()));
                 instance = new TestServer(config, database, application);
@@ -121,7 +123,8 @@ public final class TestServer {
                 "OPENPLUS_DATABASE_USER", "postgres",
                 "OPENPLUS_DATA_DIR", unusedDataDir.toString(),
                 "OPENPLUS_PORT", "0",
-                "OPENPLUS_WEBHOOK_THREADS", "0"));
+                "OPENPLUS_WEBHOOK_THREADS", "0",
+                "OPENPLUS_CHANGE_PRUNE_INTERVAL", "0"));
     }
 
     public Api api() {
