@@ -28,6 +28,7 @@ class TenantIsolationSuiteTest {
     static Side hidden;
     static String otherOrganizationToken;
     static String proberGroup;
+    static String proberOrganization;
     static String groupScopedToken;
     static String revokedToken;
     static String expiredToken;
@@ -133,6 +134,8 @@ class TenantIsolationSuiteTest {
 
     static String eventAttendee;
     static String outOfScopeEventAttendee;
+    /** Changes of the hidden side on the feed: of its in-scope patient, then of its out-of-scope patient. */
+    static String[] patientChanges = new String[2];
 
     /** A request made by a caller who must not see {@code hidden}'s data. */
     record Probe(String caller, String method, String path, String body, int status, String code) {
@@ -248,8 +251,14 @@ class TenantIsolationSuiteTest {
             coachEmails[i] = recorded.at("/data/id").asText();
         }
 
+        for (int i = 0; i < 2; i++) {
+            patientChanges[i] = server.database.dsl().fetchValue("select id::text from change where resource_type ="
+                    + " 'patient' and resource_id = {0} order by id limit 1", org.jooq.impl.DSL.val(owners[i])).toString();
+        }
+
         Fixtures.Tenant beta = fixtures.tenant("Prober Organization");
         proberGroup = fixtures.group(beta.organizationId(), "Prober Group");
+        proberOrganization = beta.organizationId();
         otherOrganizationToken = beta.token();
         // A group-scoped client of the hidden organization, limited to its first group.
         groupScopedToken = fixtures.token(fixtures.client(alpha.organizationId(), group));
@@ -332,6 +341,19 @@ class TenantIsolationSuiteTest {
                 403, "Forbidden"));
     }
 
+    /** The change feed: the hidden side's change at {@code i} is not found, its scope's filters are refused. */
+    private static void changeFeedProbes(List<Probe> probes, String caller, int i, String group, String patient) {
+        probes.add(new Probe(caller, "GET", "/pub/change/" + patientChanges[i], null, 404, "ResourceNotFound"));
+        probes.add(new Probe(caller, "GET", "/pub/change/" + patientChanges[i] + "?include=resource", null, 404,
+                "ResourceNotFound"));
+        for (String path : List.of("/pub/change?filter[groups]=" + group,
+                "/pub/change?filter[groups]=" + group + "&include=resource",
+                "/pub/change?filter[groups]=" + group + "&filter[resource_type]=patient",
+                "/pub/change?filter[groups]=" + group + "&filter[patient]=" + patient)) {
+            probes.add(new Probe(caller, "GET", path, null, 403, "Forbidden"));
+        }
+    }
+
     static Stream<Arguments> probes() {
         Side h = hidden;
         List<Probe> probes = new ArrayList<>();
@@ -383,12 +405,18 @@ class TenantIsolationSuiteTest {
 
         healthAndEmailProbes(probes, other, 0, h.patient(), h.group());
         coachEmailProbes(probes, other, 0);
+        changeFeedProbes(probes, other, 0, h.group(), h.patient());
+        for (String path : List.of("/pub/change?filter[organization]=" + h.organization(),
+                "/pub/change?filter[organization]=" + h.organization() + "&include=resource")) {
+            probes.add(new Probe(other, "GET", path, null, 403, "Forbidden"));
+        }
         for (String type : List.of("health_profile", "health_profile_question", "health_profile_answer")) {
             probes.add(new Probe(other, "GET", "/pub/" + type + "?filter[organization]=" + h.organization(), null, 403,
                     "Forbidden"));
         }
 
         String scoped = "group-scoped client";
+        changeFeedProbes(probes, scoped, 1, h.outOfScopeGroup(), h.outOfScopePatient());
         healthAndEmailProbes(probes, scoped, 1, h.outOfScopePatient(), h.outOfScopeGroup());
         coachEmailProbes(probes, scoped, 1);
         for (String path : List.of("/pub/group/" + h.outOfScopeGroup(), "/pub/patient/" + h.outOfScopePatient(),
@@ -451,6 +479,46 @@ class TenantIsolationSuiteTest {
             }
         }
         assertThat(response.body()).doesNotContain(hidden.patient()).doesNotContain(hidden.organization());
+    }
+
+    /** Every change a client's feed serves, with the included resources, from the beginning to the end. */
+    private static String wholeFeed(String firstLink, String token) {
+        StringBuilder served = new StringBuilder();
+        String link = firstLink;
+        while (true) {
+            Api.Response page = api.get(link, token);
+            assertThat(page.status()).as(page.body()).isEqualTo(200);
+            served.append(page.body());
+            link = page.at("/links/next").asText();
+            if (page.json().path("data").isEmpty()) {
+                return served.toString();
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theChangeFeedServesNoChangeOutsideTheScope() {
+        // The other organization's whole feed with the changed resources: its own group, nothing of the hidden side.
+        String otherFeed = wholeFeed("/pub/change?filter[organization]=" + proberOrganization
+                + "&include=resource&page[limit]=500", otherOrganizationToken);
+        assertThat(otherFeed).contains(proberGroup).contains("Prober Group");
+        for (String secret : hidden.secrets()) {
+            assertThat(otherFeed).doesNotContain(secret);
+        }
+        assertThat(otherFeed).doesNotContain(hidden.organization()).doesNotContain(hidden.patient())
+                .doesNotContain(hidden.group());
+        // The group-scoped client's whole feed: its group's patient and data, nothing of the other group's.
+        String scopedFeed = wholeFeed("/pub/change?filter[groups]=" + hidden.group()
+                + "&include=resource&page[limit]=500", groupScopedToken);
+        assertThat(scopedFeed).contains(hidden.patient()).contains("Hiddenpatient").contains(care.result());
+        for (String secret : List.of("Outofscopepatient", "Hidden Second Group", "Outofscopecoach")) {
+            assertThat(scopedFeed).doesNotContain(secret);
+        }
+        for (String id : List.of(hidden.outOfScopePatient(), hidden.outOfScopeEvent(), outOfScopeCare.plan(),
+                outOfScopeCare.action(), outOfScopeCare.bundle(), outOfScopeCare.metric(), outOfScopeCare.result(),
+                profiles[1], answers[1], emails[1], coachEmails[1], emailCoaches[1], outOfScopeRewards.get("program"))) {
+            assertThat(scopedFeed).doesNotContain(id);
+        }
     }
 
     @org.junit.jupiter.api.Test
