@@ -144,7 +144,7 @@ create function change_coach_groups(p_coach char(24)) returns char(24)[] languag
 $$;
 
 -- The resources that belong to a patient (their scope is the patient's groups), in the order a patient's move
--- records them. Readers: change_patient_moved; a test checks it against the described types.
+-- records them. Parents before children (plan summary, bundle, action, result): the lock order of every path. Readers: change_patient_moved; a test checks it against the described types.
 create table change_dependent (
     resource_type  text    primary key,
     table_name     text    not null,
@@ -154,8 +154,8 @@ create table change_dependent (
 );
 insert into change_dependent values
     ('patient_plan_summary', 'patient_plan_summary', 'd.id', 'patient_id', 1),
-    ('action', 'action', 'd.id', 'patient_id', 2),
-    ('bundle', 'bundle', 'd.id', 'patient_id', 3),
+    ('bundle', 'bundle', 'd.id', 'patient_id', 2),
+    ('action', 'action', 'd.id', 'patient_id', 3),
     ('patient_health_metric', 'patient_health_metric', 'd.id', 'patient_id', 4),
     ('result', 'result', 'd.id', 'patient_id', 5),
     ('calendar_event', 'calendar_event', 'd.id', 'owner_id', 6),
@@ -252,25 +252,32 @@ select change_install('email_history', 'email_history', 'email_history', null, '
 -- Changes derived from a row of another table: the plan summary lists its actions and bundles and its current
 -- results, and shows adherence computed from results; an action shows its bundles and its adherence; a bundle
 -- its actions; a health profile its answered counts; a profile question its answer; a coach its groups.
-select change_install('action', 'action_plan', 'patient_plan_summary', 'updated', 'r.plan_id', 'r.organization_id',
+--
+-- Lock order. A statement's triggers fire in the order of their names, and a trigger that records a derived
+-- change of a parent (named with a leading digit: before the table's own trigger, named after the table) upserts
+-- that parent's head before the row's own. Every path thus takes the heads of one patient's care plan parents
+-- first (plan summary, bundle, action, result; health profile, question, answer), as a patient's move does
+-- (change_dependent's order): a result (plan, action, result) and a bundle listing actions (plan, bundle, then
+-- its actions) both start at the plan and cannot deadlock each other (ChangeHeadOrderTest; docs/decisions.md).
+select change_install('action', '1_action_plan', 'patient_plan_summary', 'updated', 'r.plan_id', 'r.organization_id',
                       'r.patient_id', 'change_patient_groups(r.patient_id)');
-select change_install('bundle', 'bundle_plan', 'patient_plan_summary', 'updated', 'r.plan_id', 'r.organization_id',
+select change_install('bundle', '1_bundle_plan', 'patient_plan_summary', 'updated', 'r.plan_id', 'r.organization_id',
                       'r.patient_id', 'change_patient_groups(r.patient_id)');
-select change_install('result', 'result_plan', 'patient_plan_summary', 'updated',
+select change_install('result', '1_result_plan', 'patient_plan_summary', 'updated',
                       '(select a.plan_id from action a where a.id = r.action_id)', 'r.organization_id',
                       'r.patient_id', 'change_patient_groups(r.patient_id)');
-select change_install('result', 'result_action', 'action', 'updated', 'r.action_id', 'r.organization_id',
+select change_install('result', '2_result_action', 'action', 'updated', 'r.action_id', 'r.organization_id',
                       'r.patient_id', 'change_patient_groups(r.patient_id)');
-select change_install('bundle_action', 'bundle_action_action', 'action', 'updated', 'r.action_id',
+select change_install('bundle_action', '2_bundle_action_action', 'action', 'updated', 'r.action_id',
                       'r.organization_id', '(select a.patient_id from action a where a.id = r.action_id)',
                       'change_patient_groups((select a.patient_id from action a where a.id = r.action_id))');
-select change_install('bundle_action', 'bundle_action_bundle', 'bundle', 'updated', 'r.bundle_id',
+select change_install('bundle_action', '1_bundle_action_bundle', 'bundle', 'updated', 'r.bundle_id',
                       'r.organization_id', '(select b.patient_id from bundle b where b.id = r.bundle_id)',
                       'change_patient_groups((select b.patient_id from bundle b where b.id = r.bundle_id))');
-select change_install('health_profile_answer', 'answer_profile', 'health_profile', 'updated',
+select change_install('health_profile_answer', '1_answer_profile', 'health_profile', 'updated',
                       '(select pr.id from health_profile pr where pr.patient_id = r.patient_id)', 'r.organization_id',
                       'r.patient_id', 'change_patient_groups(r.patient_id)');
-select change_install('health_profile_answer', 'answer_question', 'health_profile_question', 'updated',
+select change_install('health_profile_answer', '2_answer_question', 'health_profile_question', 'updated',
                       '(select overlay(pr.id placing lpad(to_hex(d.number), 4, ''0'') from 21) from health_profile pr'
                       ' join health_question_definition d on d.id = r.question_id where pr.patient_id = r.patient_id)',
                       'r.organization_id', 'r.patient_id', 'change_patient_groups(r.patient_id)');
