@@ -40,6 +40,7 @@ public final class BenchTool {
             case "seed" -> seed(args[1], args[2], args[3].split(","), args[4].split(","), Integer.parseInt(args[5]),
                     Integer.parseInt(args[6]), Path.of(args[7]), args.length > 8 ? args[8] : "seed");
             case "export" -> export(args);
+            case "feed" -> feed(args);
             case "touch" -> System.out.println(touch(args[1], args[2], Path.of(args[3]), Double.parseDouble(args[4])));
             case "capture-fetch" -> captureFetch(Path.of(args[1]), Long.parseLong(args[2]), args[3], args[4], Path.of(args[5]));
             case "check-copy" -> checkCopy(args[1], args[2]);
@@ -247,6 +248,61 @@ public final class BenchTool {
     private static void voidRun(String why) {
         System.out.println("VOID " + why);
         System.exit(1);
+    }
+
+    /**
+     * Follows the change feed from PATH (args[3]) to its end (the first empty page: the feed's links.next is always
+     * present), one client; prints "changes resources seconds first_page_ms pages", where resources counts the
+     * included resources (include=resource). Writes to args[4] the page[after] of the last page that held changes
+     * (the feed's last page, for the latency line). Void if a change comes twice or a page of changes includes no
+     * resource.
+     */
+    static void feed(String[] args) throws Exception {
+        String base = args[1];
+        String token = args[2];
+        String next = args[3];
+        send(HttpRequest.newBuilder(URI.create(base + "/ready")).GET().build(), 200);
+        long start = System.nanoTime();
+        long firstPageNanos = 0;
+        long changes = 0;
+        long resources = 0;
+        int pages = 0;
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        String lastFull = null;
+        while (true) {
+            HttpResponse<byte[]> response = HTTP.send(get(base + next, token), HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                voidRun(next + " answered " + response.statusCode());
+            }
+            JsonNode page = JSON.readTree(response.body());
+            pages++;
+            if (pages == 1) {
+                firstPageNanos = System.nanoTime() - start;
+            }
+            long expected = 0;
+            for (JsonNode change : page.get("data")) {
+                // Feed order is (position, id), not id order: only a change served twice is an error.
+                if (!seen.add(Long.parseLong(change.get("id").asText()))) {
+                    voidRun("change " + change.get("id").asText() + " twice (page " + pages + ")");
+                }
+                changes++;
+                if (!change.at("/attributes/action").asText().equals("deleted")) {
+                    expected++;
+                }
+            }
+            resources += page.path("included").size();
+            if (page.path("included").size() < Math.min(expected, 1)) {
+                voidRun("page " + pages + " includes no resource of its " + expected + " changes");
+            }
+            if (page.get("data").isEmpty()) {
+                break;
+            }
+            lastFull = next;
+            next = page.at("/links/next").asText();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Files.writeString(Path.of(args[4]), (lastFull.contains("page[after]=") ? afterOf(lastFull) : "") + "\n");
+        System.out.printf("%d %d %.3f %.1f %d%n", changes, resources, seconds, firstPageNanos / 1e6, pages);
     }
 
     /** The page[after] value of a links.next URL. */
