@@ -25,13 +25,14 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A webhook receiver on 127.0.0.1 (the JDK's HTTP server) that answers each request as {@code behaviour} says for
  * its number (1, 2, …), records every request, and verifies signatures as a receiver would (docs/api.md).
+ * Public for the tests of other packages that follow a subscription (change/ChangeFeedAcrossRestoreTest).
  */
-final class Receiver implements AutoCloseable {
+public final class Receiver implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How to answer one request: a status, after a delay (a delay past the server's timeout is not seen). */
-    record Answer(int status, long delayMillis) {
-        static Answer ok() {
+    public record Answer(int status, long delayMillis) {
+        public static Answer ok() {
             return new Answer(200, 0);
         }
 
@@ -75,7 +76,7 @@ final class Receiver implements AutoCloseable {
     private final List<Arrival> arrivals = new ArrayList<>();
     private volatile IntFunction<Answer> behaviour;
 
-    Receiver(IntFunction<Answer> behaviour) throws IOException {
+    public Receiver(IntFunction<Answer> behaviour) throws IOException {
         this.behaviour = behaviour;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(executor);
@@ -109,7 +110,7 @@ final class Receiver implements AutoCloseable {
         behaviour = next;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
     }
 
@@ -120,7 +121,7 @@ final class Receiver implements AutoCloseable {
     }
 
     /** The change ids of the requests answered 2xx in time (the server's timeout is {@code timeoutMillis}). */
-    Set<Long> acknowledged(long timeoutMillis) {
+    public Set<Long> acknowledged(long timeoutMillis) {
         Set<Long> ids = new LinkedHashSet<>();
         for (Arrival arrival : arrivals()) {
             if (arrival.answer().status() / 100 == 2 && arrival.answer().delayMillis() < timeoutMillis) {
