@@ -6,13 +6,19 @@
 -- Order and visibility. change_head holds, per resource, its version and the feed position of its latest
 -- change. A writer upserts the head (its row lock serializes the writers of one resource until they commit):
 --   version  = head.version + 1 (once per transaction: changes of one transaction collapse into one change),
---   position = greatest(the writer's transaction id, head.position),
+--   position = greatest(the writer's transaction id + base, head.position),
 --   id       = nextval, taken after the head's lock is held.
 -- A later commit of the same resource therefore always has a later (position, id). A reader returns only
--- changes with position < the oldest transaction id still running when it reads: such a change's own
--- transaction id is <= its position, so that transaction has ended, and no change at or below that position
--- can be written any more. Read in (position, id) order, the feed never skips a change and holds back (never
--- drops) the changes behind a transaction that stays open.
+-- changes with position < the oldest transaction id still running when it reads + base: such a change's own
+-- transaction id + base is <= its position, so that transaction has ended, and no change at or below that
+-- position can be written any more. Read in (position, id) order, the feed never skips a change and holds back
+-- (never drops) the changes behind a transaction that stays open.
+--
+-- Positions across clusters. Transaction ids belong to one PostgreSQL cluster: a backup restored into another
+-- (admin restore, pg_restore) brings positions far above that cluster's transaction ids. The base (one row,
+-- change_position_base, restored with the data) is added to every transaction id the feed uses, and
+-- change_position_heal raises it when the stored positions are ahead of the cluster, before anything writes
+-- (docs/decisions.md "Positions across a restore").
 --
 -- Scope. Every change carries its organization, and for a group-scoped reader the groups through which it sees
 -- the resource at the change (groups_before / groups_after): a patient's groups for the patient and its data,
@@ -37,7 +43,8 @@ create table change (
     scope_only      boolean     not null default false,
     changed_at      timestamptz not null default now(),
     xid             xid8        not null default pg_current_xact_id(),
-    position        xid8        not null
+    -- The writer's transaction id + change_position_base.base, or more (see above).
+    position        bigint      not null
 );
 create index change_feed on change (organization_id, position, id);
 
@@ -47,7 +54,7 @@ create table change_head (
     version       bigint      not null,
     -- The transaction that last moved the version (scope-only changes do not).
     version_xid   xid8,
-    position      xid8        not null,
+    position      bigint      not null,
     -- The transaction of the latest change (change_id), and of the one before it.
     change_xid    xid8        not null,
     prior_xid     xid8,
@@ -60,9 +67,26 @@ create table change_head (
 -- What was pruned (retention): a cursor before it has missed changes (410 ChangeCursorExpired).
 create table change_horizon (
     organization_id char(24) primary key,
-    position        xid8     not null,
+    position        bigint   not null,
     id              bigint   not null
 );
+
+-- What the feed adds to a transaction id to make a position: 0 until the data is restored into a cluster whose
+-- transaction ids are lower than those the positions were made of (change_position_heal). One row. Writers read
+-- it in the statement that upserts their heads and readers in change_visible_below, so each holds an access
+-- share lock on this table until it ends: the heal's access exclusive lock waits for every transaction that
+-- used the old base to end before it raises it.
+create table change_position_base (
+    singleton boolean primary key default true check (singleton),
+    base      bigint  not null
+);
+insert into change_position_base (base) values (0);
+
+-- The positions below which the feed is final (the oldest transaction still running + base): readers return only
+-- changes below it. Stable: evaluated on the caller's snapshot.
+create function change_visible_below() returns bigint language sql stable as $$
+    select pg_snapshot_xmin(pg_current_snapshot())::text::bigint + b.base from change_position_base b
+$$;
 
 create type change_row as (
     organization_id char(24),
@@ -90,7 +114,11 @@ begin
         insert into change_head as h (resource_type, resource_id, version, version_xid, position, change_xid,
                                       change_id, groups)
         select p_type, i.resource_id, case when i.scope_only then 0 else 1 end,
-               case when i.scope_only then null else current_xid end, current_xid, current_xid,
+               case when i.scope_only then null else current_xid end,
+               -- The position now: read in this statement (once, an init plan), so that its plan locks the base's
+               -- table before the statement's snapshot is taken (see change_position_base). No row: null, and
+               -- the write fails rather than record a position without its base.
+               current_xid::text::bigint + (select b.base from change_position_base b), current_xid,
                nextval('change_id_seq'), i.groups_after
         from input i order by i.resource_id
         on conflict (resource_type, resource_id) do update set
@@ -322,8 +350,8 @@ create trigger change_patient_delete after delete on patient referencing old tab
 create function change_prune(p_organization char(24), p_before timestamptz, p_batch integer)
         returns integer language plpgsql as $$
 declare
-    visible_below xid8 := pg_snapshot_xmin(pg_current_snapshot());
-    last_position xid8;
+    visible_below bigint := change_visible_below();
+    last_position bigint;
     last_id bigint;
     pruned integer;
 begin
@@ -348,3 +376,55 @@ end $$;
 
 -- The organizations whose changes may be pruned.
 create view change_horizon_candidates as select o.id from organization o;
+
+-- The highest position stored: of a change, or of the last pruned one. No cursor the feed hands out lies beyond
+-- it (a page's cursor is its last change's, or the organization's newest change below the visible bound). One
+-- index probe per organization that has changes (a skip scan of change_feed), not a scan of the table.
+create function change_position_newest() returns bigint language sql stable as $$
+    with recursive organizations(id) as (
+        (select c.organization_id from change c order by c.organization_id limit 1)
+        union all
+        select (select c.organization_id from change c where c.organization_id > o.id
+                order by c.organization_id limit 1)
+        from organizations o where o.id is not null
+    )
+    select max(p.position) from (
+        select (select c.position from change c where c.organization_id = o.id order by c.position desc limit 1)
+        from organizations o where o.id is not null
+        union all
+        select h.position from change_horizon h
+    ) p(position)
+$$;
+
+-- Whether stored positions are ahead of this cluster: at or above the first transaction id not yet completed +
+-- base. Never true on the cluster that wrote them (every committed position is at most its writer's transaction
+-- id + a base no higher than today's, or a position so made before); true after a restore into a cluster whose
+-- transaction ids are lower. Takes no lock beyond reading.
+create function change_positions_ahead() returns boolean language sql stable as $$
+    select coalesce(change_position_newest() >= pg_snapshot_xmax(pg_current_snapshot())::text::bigint + b.base, false)
+    from change_position_base b
+$$;
+
+-- Raises the base so that every position written from now on lies above every stored one (and so above every
+-- cursor a reader or a webhook holds), when the stored positions are ahead of the cluster; returns the new base,
+-- or null when nothing had to change. Run on its own (its first statement must be the lock: a transaction that
+-- already read the base and then waits for this lock would deadlock with another doing the same).
+--
+-- The lock waits for every transaction that read the base (writers in their heads' upsert, readers in
+-- change_visible_below) to end, and holds back every one that would read it until this commits: no writer
+-- writes with the old base once a reader can see the new one. The new base is measured from the oldest
+-- transaction still running (not from the newest), so that a transaction that already has its id but has not
+-- written yet writes above the stored positions too. docs/decisions.md "Positions across a restore".
+create function change_position_heal() returns bigint language plpgsql as $$
+declare
+    raised bigint;
+begin
+    lock table change_position_base in access exclusive mode;
+    -- One statement, one snapshot (taken after the lock): ahead means newest >= xmax + base, so the new base
+    -- (newest + 1 - xmin, xmin <= xmax) is above the old one.
+    update change_position_base b set base = n.newest + 1 - pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+    from (select change_position_newest() as newest) n
+    where n.newest >= pg_snapshot_xmax(pg_current_snapshot())::text::bigint + b.base
+    returning b.base into raised;
+    return raised;
+end $$;

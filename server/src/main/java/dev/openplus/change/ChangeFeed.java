@@ -50,8 +50,8 @@ public final class ChangeFeed {
     private final Set<String> fedTypes = new LinkedHashSet<>();
     /** The fields of a change row: its attributes and, per type the feed carries, the column of its resource. */
     private final Field<?>[] rowFields;
-    private static final Field<String> VISIBLE_BELOW = DSL.field("pg_snapshot_xmin(pg_current_snapshot())::text",
-            SQLDataType.VARCHAR);
+    /** The position below which the feed is final (V17: the oldest running transaction id + the position base). */
+    private static final Field<Long> VISIBLE_BELOW = DSL.field("change_visible_below()", SQLDataType.BIGINT);
 
     public ChangeFeed(ResourceEndpoints resources) {
         this.resources = resources;
@@ -126,14 +126,14 @@ public final class ChangeFeed {
      */
     public FeedPage page(DSLContext dsl, Scope scope, Cursor after, int limit, Collection<String> types,
             Collection<String> patients) {
-        // The oldest transaction still running, read first: the page's statement runs on a later snapshot, in
-        // which every change below it is committed or gone.
-        long visibleBelow = Long.parseLong(dsl.fetchValue(VISIBLE_BELOW));
+        // The visible bound, read first: the page's statement runs on a later snapshot, in which every change
+        // below it is committed or gone.
+        Bound bound = bound(dsl, scope.organizationId());
         List<Change> changes = new ArrayList<>();
         if (limit > 0) {
             Condition where = DSL.condition("c.organization_id = {0}", DSL.val(scope.organizationId(), SQLDataType.CHAR(24)))
-                    .and(DSL.condition("c.position < {0}::xid8", DSL.val(Long.toString(visibleBelow))))
-                    .and(DSL.condition("(c.position, c.id) > ({0}::xid8, {1})", DSL.val(Long.toString(after.position())),
+                    .and(DSL.condition("c.position < {0}", DSL.val(bound.visibleBelow())))
+                    .and(DSL.condition("(c.position, c.id) > ({0}, {1})", DSL.val(after.position()),
                             DSL.val(after.id())))
                     .and(visible(scope));
             if (!types.isEmpty()) {
@@ -151,13 +151,11 @@ public final class ChangeFeed {
             changes = new ArrayList<>(changes.subList(0, limit));
         }
         Cursor next = changes.isEmpty() ? after : changes.get(changes.size() - 1).cursor();
-        if (!full && limit > 0) {
-            // Everything below the visible bound was read: the next page starts there, so a reader whose filters
-            // match little does not read the same changes again on every poll.
-            Cursor bound = new Cursor(visibleBelow - 1, Long.MAX_VALUE);
-            if (bound.compareTo(next) > 0) {
-                next = bound;
-            }
+        if (!full && limit > 0 && bound.end().compareTo(next) > 0) {
+            // Everything below the visible bound was read: the next page starts after the organization's newest
+            // change there, so a reader whose filters match little does not read the same changes again on every
+            // poll.
+            next = bound.end();
         }
         if (after != Cursor.START && expired(dsl, scope.organizationId(), after)) {
             throw new CursorExpired(null);
@@ -171,11 +169,29 @@ public final class ChangeFeed {
     }
 
     /**
-     * The cursor after every change committed so far (a reader starting there receives each change committed
-     * later, and possibly some committed just before by transactions that overlapped an older open one).
+     * The cursor after every change of the organization committed so far (a reader starting there receives each
+     * change committed later, and possibly some committed just before by transactions that overlapped an older
+     * open one).
      */
-    public static Cursor end(DSLContext dsl) {
-        return new Cursor(Long.parseLong(dsl.fetchValue(VISIBLE_BELOW)) - 1, Long.MAX_VALUE);
+    public static Cursor end(DSLContext dsl, String organizationId) {
+        return bound(dsl, organizationId).end();
+    }
+
+    /**
+     * The visible bound, and the cursor after the organization's newest change below it ({@link Cursor#START} when
+     * it has none). A cursor the feed hands out never lies beyond a position it has stored (not at the bound
+     * itself, which is a transaction id of this cluster + the base): after a restore into another cluster,
+     * change_position_heal raises the base above the stored positions, and so above every cursor
+     * (docs/decisions.md "Positions across a restore").
+     */
+    private record Bound(long visibleBelow, Cursor end) {
+    }
+
+    private static Bound bound(DSLContext dsl, String organizationId) {
+        Record read = dsl.fetchOne("select v.below, (select max(c.position) from change c where c.organization_id ="
+                + " ?::char(24) and c.position < v.below) from (select change_visible_below() as below) v", organizationId);
+        Long newest = read.get(1, Long.class);
+        return new Bound(read.get(0, Long.class), newest == null ? Cursor.START : new Cursor(newest, Long.MAX_VALUE));
     }
 
     /** The changes as a JSON array of resource objects, exactly as {@code GET /pub/change} renders its data. */
@@ -191,7 +207,7 @@ public final class ChangeFeed {
     private static boolean expired(DSLContext dsl, String organizationId, Cursor after) {
         return dsl.fetchExists(DSL.selectOne().from(DSL.table(DSL.name("change_horizon")).as("h"))
                 .where(DSL.condition("h.organization_id = {0}", DSL.val(organizationId, SQLDataType.CHAR(24))))
-                .and(DSL.condition("(h.position, h.id) > ({0}::xid8, {1})", DSL.val(Long.toString(after.position())),
+                .and(DSL.condition("(h.position, h.id) > ({0}, {1})", DSL.val(after.position()),
                         DSL.val(after.id()))));
     }
 
@@ -225,7 +241,7 @@ public final class ChangeFeed {
 
     private static List<Change> select(DSLContext dsl, Scope scope, Condition where, int limit) {
         Field<Long> id = DSL.field("c.id", SQLDataType.BIGINT);
-        Field<String> position = DSL.field("c.position::text", SQLDataType.VARCHAR);
+        Field<Long> position = DSL.field("c.position", SQLDataType.BIGINT);
         Field<String> resourceType = DSL.field("c.resource_type", SQLDataType.VARCHAR);
         Field<String> resourceId = DSL.field("c.resource_id", SQLDataType.VARCHAR);
         Field<String> action = action(scope).as("action");
@@ -239,7 +255,7 @@ public final class ChangeFeed {
                 .fetch(record -> new Change(record.get(0, Long.class), record.get(2, String.class),
                         record.get(3, String.class), record.get(4, String.class), record.get(5, Long.class),
                         record.get(6, OffsetDateTime.class),
-                        new Cursor(Long.parseLong(record.get(1, String.class)), record.get(0, Long.class))));
+                        new Cursor(record.get(1, Long.class), record.get(0, Long.class))));
     }
 
     // ---- HTTP ---------------------------------------------------------------------------------------------------
@@ -332,10 +348,10 @@ public final class ChangeFeed {
         }
         resources.database().transaction(dsl -> {
             Scope scope = Scope.of(caller);
-            String visibleBelow = dsl.fetchValue(VISIBLE_BELOW);
+            Long visibleBelow = dsl.fetchValue(VISIBLE_BELOW);
             List<Change> found = select(dsl, scope, DSL.condition("c.id = {0}", DSL.val(Long.parseLong(id)))
                     .and(DSL.condition("c.organization_id = {0}", DSL.val(scope.organizationId(), SQLDataType.CHAR(24))))
-                    .and(DSL.condition("c.position < {0}::xid8", DSL.val(visibleBelow)))
+                    .and(DSL.condition("c.position < {0}", DSL.val(visibleBelow)))
                     .and(visible(scope)), 1);
             if (found.isEmpty()) {
                 throw ApiException.notFound(type.name(), id);

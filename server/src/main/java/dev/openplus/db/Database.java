@@ -168,7 +168,14 @@ public final class Database implements AutoCloseable {
             configuration.target(targetVersion);
         }
         Flyway flyway = configuration.load();
+        if (targetVersion == null) {
+            // Before the pending migrations too: one that rewrites rows records changes.
+            healChangePositions();
+        }
         MigrateResult result = flyway.migrate();
+        if (targetVersion == null) {
+            healChangePositions();
+        }
         if (result.migrationsExecuted > 0) {
             LOG.info("migrated the schema from {} to version {} ({} migration{})",
                     result.initialSchemaVersion == null ? "an empty database" : "version " + result.initialSchemaVersion,
@@ -180,6 +187,27 @@ public final class Database implements AutoCloseable {
         }
         var current = flyway.info().current();
         return current == null ? null : current.getVersion().getVersion();
+    }
+
+    /**
+     * Raises the change feed's position base when the stored positions are ahead of this PostgreSQL cluster's
+     * transaction ids: the data was restored (admin restore, pg_restore) from a cluster that had used more of them.
+     * Without it, the restored changes would stay invisible and new ones would be written below the cursors
+     * readers and webhooks hold (V17, docs/decisions.md "Positions across a restore"). Run whenever the schema is
+     * brought up to date (a server's or an admin command's start, the end of a restore), before anything writes; a
+     * no-op (one cheap read, no lock) on the cluster that wrote the positions, and on a schema without the feed.
+     */
+    private void healChangePositions() {
+        DSLContext dsl = dsl();
+        if (!Boolean.TRUE.equals(dsl.fetchValue("select to_regprocedure('change_position_heal()') is not null"))
+                || !Boolean.TRUE.equals(dsl.fetchValue("select change_positions_ahead()"))) {
+            return;
+        }
+        Object raised = dsl.fetchValue("select change_position_heal()");
+        if (raised != null) {
+            LOG.info("the change feed's positions were ahead of this PostgreSQL cluster (data restored from another):"
+                    + " raised their base to {}, so that new changes follow the restored ones", raised);
+        }
     }
 
     /**

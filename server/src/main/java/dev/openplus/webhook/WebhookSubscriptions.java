@@ -90,7 +90,7 @@ public final class WebhookSubscriptions {
         } catch (WebhookUrls.Refused e) {
             throw new Invalid(e.getMessage());
         }
-        ChangeFeed.Cursor start = fromStart ? ChangeFeed.Cursor.START : ChangeFeed.end(dsl);
+        ChangeFeed.Cursor start = fromStart ? ChangeFeed.Cursor.START : ChangeFeed.end(dsl, organizationId);
         String id = Ids.newId();
         String secret = newSecret();
         dsl.insertInto(TABLE)
