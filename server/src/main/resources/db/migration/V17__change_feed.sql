@@ -106,6 +106,23 @@ begin
     if p_rows is null or cardinality(p_rows) = 0 then
         return;
     end if;
+    -- A patient's data is in scope through its patient's groups. Read when the triggers fired, they could be
+    -- those before a move another transaction is committing, whose scope-only changes (change_patient_moved)
+    -- cannot see this uncommitted row either: the row would stay in a group reader's scope after its patient
+    -- left. So the patients are share-locked first (a move updates the patient row, so the two wait for each
+    -- other, the patient before its data as everywhere) and their groups read again, in this later statement's
+    -- snapshot, which sees a move that committed meanwhile.
+    if p_type <> 'patient' and exists (select 1 from unnest(p_rows) r where r.patient_id is not null
+                                                                        and not r.scope_only) then
+        perform 1 from patient p
+        where p.id in (select r.patient_id from unnest(p_rows) r where not r.scope_only)
+        order by p.id for share of p;
+        p_rows := array(select case when r.patient_id is null or r.scope_only then r
+                                    else row(r.organization_id, r.resource_id, r.patient_id,
+                                             change_patient_groups(r.patient_id), change_patient_groups(r.patient_id),
+                                             false)::change_row end
+                        from unnest(p_rows) r);
+    end if;
     with input as (
         select distinct on (r.resource_id) r.*
         from unnest(p_rows) r where r.resource_id is not null and r.organization_id is not null
