@@ -46,7 +46,16 @@ create table change (
     -- The writer's transaction id + change_position_base.base, or more (see above).
     position        bigint      not null
 );
-create index change_feed on change (organization_id, position, id);
+-- Feed order within each resource type: a reader of some types walks only theirs, and a reader of all merges one
+-- walk per type (ChangeFeed; a page reads at most its size + one row per type). One index for both, so a change
+-- costs its writer two index entries (this and the primary key), as a feed without the type filter would.
+create index change_feed on change (organization_id, resource_type, position, id);
+
+-- The resource types the feed carries, one row each (change_install adds them): what a merge of the per-type
+-- walks walks, in SQL (pruning, the newest position); ChangeFeed takes the same list from the resource
+-- descriptions, and a test compares the two.
+create table change_type (resource_type text primary key);
+insert into change_type values ('patient');
 
 create table change_head (
     resource_type text        not null,
@@ -110,18 +119,22 @@ begin
     -- those before a move another transaction is committing, whose scope-only changes (change_patient_moved)
     -- cannot see this uncommitted row either: the row would stay in a group reader's scope after its patient
     -- left. So the patients are share-locked first (a move updates the patient row, so the two wait for each
-    -- other, the patient before its data as everywhere) and their groups read again, in this later statement's
-    -- snapshot, which sees a move that committed meanwhile.
+    -- other, the patient before its data as everywhere) and their groups read here, in a later statement's
+    -- snapshot, which sees a move that committed meanwhile. A patient whose row version this transaction wrote
+    -- (inserted or updated) is locked by it already and needs no lock: a bulk create locks nothing. The
+    -- triggers therefore pass no groups for a patient's data; they are read once per statement, set-based.
     if p_type <> 'patient' and exists (select 1 from unnest(p_rows) r where r.patient_id is not null
                                                                         and not r.scope_only) then
         perform 1 from patient p
         where p.id in (select r.patient_id from unnest(p_rows) r where not r.scope_only)
+          and p.xmin <> current_xid::xid
         order by p.id for share of p;
         p_rows := array(select case when r.patient_id is null or r.scope_only then r
                                     else row(r.organization_id, r.resource_id, r.patient_id,
-                                             change_patient_groups(r.patient_id), change_patient_groups(r.patient_id),
+                                             coalesce(p.group_ids, change_patient_groups(r.patient_id)),
+                                             coalesce(p.group_ids, change_patient_groups(r.patient_id)),
                                              false)::change_row end
-                        from unnest(p_rows) r);
+                        from unnest(p_rows) r left join patient p on p.id = r.patient_id and not r.scope_only);
     end if;
     with input as (
         select distinct on (r.resource_id) r.*
@@ -237,7 +250,9 @@ end $$;
 -- Installs statement-level triggers on a table that record a change of resource_type for each row inserted,
 -- updated or deleted (action null: created / updated / deleted; else always that action, for a resource that
 -- a row of this table derives from or links). The expressions read the row as r. Each install gets trigger
--- functions of its own with static SQL (cached plans), as kept_count_install does.
+-- functions of its own with static SQL (cached plans), as kept_count_install does. A patient's data (p_patient
+-- given) passes no groups: change_record reads its patient's groups. Its patient gone (a derived row whose
+-- parent a cascade removed), no group sees it ('{}'; null would mean the whole organization).
 create function change_install(p_table regclass, p_name text, p_type text, p_action text, p_id text,
         p_organization text, p_patient text, p_groups text, p_events text[] default '{insert,update,delete}')
         returns void language plpgsql as $install$
@@ -246,7 +261,11 @@ declare
     event text;
     rows_of text;
     action text;
+    groups text := coalesce(p_groups, case when p_patient is not null
+                                           then format('case when %s is null then ''{}''::char(24)[] end', p_patient)
+                                      end, 'null');
 begin
+    insert into change_type values (p_type) on conflict do nothing;
     foreach event in array p_events loop
         action := coalesce(p_action, case event when 'insert' then 'created' when 'update' then 'updated'
                                                 else 'deleted' end);
@@ -257,7 +276,7 @@ begin
                                                         from %s r));
                     return null;
                 end $body$$f$, prefix || '_' || event, p_type, action, p_organization, p_id,
-                coalesce(p_patient, 'null'), coalesce(p_groups, 'null'), coalesce(p_groups, 'null'), rows_of);
+                coalesce(p_patient, 'null'), groups, groups, rows_of);
         execute format('create trigger %I after %s on %s referencing %s table as %s for each statement'
                        ' execute function %I()', prefix || '_' || event, event, p_table,
                        case event when 'delete' then 'old' else 'new' end, rows_of, prefix || '_' || event);
@@ -268,7 +287,7 @@ end $install$;
 create function change_install_patient_data(p_table regclass, p_type text, p_patient_column text)
         returns void language sql as $$
     select change_install(p_table, p_table::text, p_type, null, 'r.id', 'r.organization_id', 'r.' || p_patient_column,
-                          format('change_patient_groups(r.%I)', p_patient_column));
+                          null);
 $$;
 
 select change_install('organization', 'organization', 'organization', null, 'r.id', 'r.id', null, null);
@@ -291,8 +310,7 @@ select change_install_patient_data('health_profile', 'health_profile', 'patient_
 select change_install_patient_data('health_profile_answer', 'health_profile_answer', 'patient_id');
 select change_install('email_history', 'email_history', 'email_history', null, 'r.id', 'r.organization_id',
                       'r.receiver_patient_id',
-                      'case when r.receiver_patient_id is not null then change_patient_groups(r.receiver_patient_id)'
-                      ' else change_coach_groups(r.receiver_coach_id) end');
+                      'case when r.receiver_patient_id is null then change_coach_groups(r.receiver_coach_id) end');
 
 -- Changes derived from a row of another table: the plan summary lists its actions and bundles and its current
 -- results, and shows adherence computed from results; an action shows its bundles and its adherence; a bundle
@@ -305,27 +323,27 @@ select change_install('email_history', 'email_history', 'email_history', null, '
 -- (change_dependent's order): a result (plan, action, result) and a bundle listing actions (plan, bundle, then
 -- its actions) both start at the plan and cannot deadlock each other (ChangeHeadOrderTest; docs/decisions.md).
 select change_install('action', '1_action_plan', 'patient_plan_summary', 'updated', 'r.plan_id', 'r.organization_id',
-                      'r.patient_id', 'change_patient_groups(r.patient_id)');
+                      'r.patient_id', null);
 select change_install('bundle', '1_bundle_plan', 'patient_plan_summary', 'updated', 'r.plan_id', 'r.organization_id',
-                      'r.patient_id', 'change_patient_groups(r.patient_id)');
+                      'r.patient_id', null);
 select change_install('result', '1_result_plan', 'patient_plan_summary', 'updated',
                       '(select a.plan_id from action a where a.id = r.action_id)', 'r.organization_id',
-                      'r.patient_id', 'change_patient_groups(r.patient_id)');
+                      'r.patient_id', null);
 select change_install('result', '2_result_action', 'action', 'updated', 'r.action_id', 'r.organization_id',
-                      'r.patient_id', 'change_patient_groups(r.patient_id)');
+                      'r.patient_id', null);
 select change_install('bundle_action', '2_bundle_action_action', 'action', 'updated', 'r.action_id',
                       'r.organization_id', '(select a.patient_id from action a where a.id = r.action_id)',
-                      'change_patient_groups((select a.patient_id from action a where a.id = r.action_id))');
+                      null);
 select change_install('bundle_action', '1_bundle_action_bundle', 'bundle', 'updated', 'r.bundle_id',
                       'r.organization_id', '(select b.patient_id from bundle b where b.id = r.bundle_id)',
-                      'change_patient_groups((select b.patient_id from bundle b where b.id = r.bundle_id))');
+                      null);
 select change_install('health_profile_answer', '1_answer_profile', 'health_profile', 'updated',
                       '(select pr.id from health_profile pr where pr.patient_id = r.patient_id)', 'r.organization_id',
-                      'r.patient_id', 'change_patient_groups(r.patient_id)');
+                      'r.patient_id', null);
 select change_install('health_profile_answer', '2_answer_question', 'health_profile_question', 'updated',
                       '(select overlay(pr.id placing lpad(to_hex(d.number), 4, ''0'') from 21) from health_profile pr'
                       ' join health_question_definition d on d.id = r.question_id where pr.patient_id = r.patient_id)',
-                      'r.organization_id', 'r.patient_id', 'change_patient_groups(r.patient_id)');
+                      'r.organization_id', 'r.patient_id', null);
 select change_install('coach_group', 'coach_group', 'coach', 'updated', 'r.coach_id', 'r.organization_id', null,
                       'change_coach_groups(r.coach_id)');
 
@@ -375,8 +393,12 @@ begin
     with oldest as (
         select c.id, c.position, bool_and(c.changed_at < p_before and c.position < visible_below)
                    over (order by c.position, c.id) as prunable
-        from (select * from change c where c.organization_id = p_organization order by c.position, c.id
-              limit p_batch) c
+        -- The organization's first p_batch changes in feed order: among the first p_batch of each type.
+        from (select c.* from change_type t
+              cross join lateral (select c.id, c.position, c.changed_at from change c
+                                  where c.organization_id = p_organization and c.resource_type = t.resource_type
+                                  order by c.position, c.id limit p_batch) c
+              order by c.position, c.id limit p_batch) c
     ), gone as (
         delete from change c using oldest o where o.prunable and c.id = o.id returning c.id, c.position
     )
@@ -396,7 +418,7 @@ create view change_horizon_candidates as select o.id from organization o;
 
 -- The highest position stored: of a change, or of the last pruned one. No cursor the feed hands out lies beyond
 -- it (a page's cursor is its last change's, or the organization's newest change below the visible bound). One
--- index probe per organization that has changes (a skip scan of change_feed), not a scan of the table.
+-- index probe per organization that has changes and type (a skip scan of change_feed), not a scan of the table.
 create function change_position_newest() returns bigint language sql stable as $$
     with recursive organizations(id) as (
         (select c.organization_id from change c order by c.organization_id limit 1)
@@ -406,8 +428,9 @@ create function change_position_newest() returns bigint language sql stable as $
         from organizations o where o.id is not null
     )
     select max(p.position) from (
-        select (select c.position from change c where c.organization_id = o.id order by c.position desc limit 1)
-        from organizations o where o.id is not null
+        select (select c.position from change c where c.organization_id = o.id and c.resource_type = t.resource_type
+                order by c.position desc limit 1)
+        from organizations o cross join change_type t where o.id is not null
         union all
         select h.position from change_horizon h
     ) p(position)

@@ -136,15 +136,11 @@ public final class ChangeFeed {
                     .and(DSL.condition("(c.position, c.id) > ({0}, {1})", DSL.val(after.position()),
                             DSL.val(after.id())))
                     .and(visible(scope));
-            if (!types.isEmpty()) {
-                where = where.and(DSL.condition("c.resource_type = any({0})",
-                        DSL.val(types.toArray(String[]::new), SQLDataType.VARCHAR.array())));
-            }
             if (!patients.isEmpty()) {
                 where = where.and(DSL.condition("c.patient_id = any({0})",
                         DSL.val(patients.toArray(String[]::new), SQLDataType.CHAR(24).array())));
             }
-            changes = select(dsl, scope, where, limit + 1);
+            changes = merge(dsl, scope, where, types.isEmpty() ? fedTypes : types, limit + 1);
         }
         boolean full = changes.size() > limit;
         if (full) {
@@ -188,8 +184,11 @@ public final class ChangeFeed {
     }
 
     private static Bound bound(DSLContext dsl, String organizationId) {
-        Record read = dsl.fetchOne("select v.below, (select max(c.position) from change c where c.organization_id ="
-                + " ?::char(24) and c.position < v.below) from (select change_visible_below() as below) v", organizationId);
+        // The newest position below the bound: one backward probe of change_feed per type (change_type).
+        Record read = dsl.fetchOne("select v.below, (select max((select c.position from change c"
+                + " where c.organization_id = ?::char(24) and c.resource_type = t.resource_type and c.position < v.below"
+                + " order by c.position desc limit 1)) from change_type t)"
+                + " from (select change_visible_below() as below) v", organizationId);
         Long newest = read.get(1, Long.class);
         return new Bound(read.get(0, Long.class), newest == null ? Cursor.START : new Cursor(newest, Long.MAX_VALUE));
     }
@@ -239,20 +238,49 @@ public final class ChangeFeed {
                 + " and not (c.groups_after && {0}) then 'removed' else c.action end", SQLDataType.VARCHAR, groups(scope));
     }
 
-    private static List<Change> select(DSLContext dsl, Scope scope, Condition where, int limit) {
-        Field<Long> id = DSL.field("c.id", SQLDataType.BIGINT);
-        Field<Long> position = DSL.field("c.position", SQLDataType.BIGINT);
-        Field<String> resourceType = DSL.field("c.resource_type", SQLDataType.VARCHAR);
-        Field<String> resourceId = DSL.field("c.resource_id", SQLDataType.VARCHAR);
-        Field<String> action = action(scope).as("action");
-        Field<Long> version = DSL.field("c.version", SQLDataType.BIGINT);
-        Field<OffsetDateTime> changedAt = DSL.field("c.changed_at", SQLDataType.TIMESTAMPWITHTIMEZONE);
-        return dsl.select(id, position.as("position"), resourceType, resourceId, action, version, changedAt)
+    private static final Field<Long> ID = DSL.field("c.id", SQLDataType.BIGINT);
+    private static final Field<Long> POSITION = DSL.field("c.position", SQLDataType.BIGINT);
+    /** The columns a change is read with, in every walk of change_feed and by id. */
+    private static final List<Field<?>> COLUMNS = List.of(ID, POSITION,
+            DSL.field("c.resource_type", SQLDataType.VARCHAR), DSL.field("c.resource_id", SQLDataType.VARCHAR),
+            DSL.field("c.action", SQLDataType.VARCHAR), DSL.field("c.version", SQLDataType.BIGINT),
+            DSL.field("c.changed_at", SQLDataType.TIMESTAMPWITHTIMEZONE),
+            DSL.field("c.groups_before", SQLDataType.CHAR(24).array()),
+            DSL.field("c.groups_after", SQLDataType.CHAR(24).array()));
+
+    /**
+     * The first {@code limit} changes matching {@code where} among the given types, in feed order: one walk of
+     * change_feed (organization, type, position, id) per type, each stopping at {@code limit} rows, merged in
+     * order (a merge append). However selective the types, a page reads at most its size plus one row per type
+     * beyond the cursor, never the changes of other types in between.
+     */
+    private static List<Change> merge(DSLContext dsl, Scope scope, Condition where, Collection<String> types,
+            int limit) {
+        org.jooq.Select<Record> walks = null;
+        for (String resourceType : types) {
+            org.jooq.Select<Record> walk = dsl.select(COLUMNS).from(DSL.table(DSL.name("change")).as("c"))
+                    .where(where.and(DSL.condition("c.resource_type = {0}", DSL.val(resourceType))))
+                    .orderBy(POSITION, ID)
+                    .limit(limit);
+            walks = walks == null ? walk : walks.unionAll(walk);
+        }
+        return read(dsl.select(ID, POSITION, DSL.field("c.resource_type"), DSL.field("c.resource_id"),
+                        action(scope).as("action"), DSL.field("c.version"), DSL.field("c.changed_at"))
+                .from(walks.asTable("c"))
+                .orderBy(POSITION, ID)
+                .limit(limit));
+    }
+
+    /** The change {@code id} if {@code where} holds for it (the primary key; no walk). */
+    private static List<Change> byId(DSLContext dsl, Scope scope, long id, Condition where) {
+        return read(dsl.select(ID, POSITION, DSL.field("c.resource_type"), DSL.field("c.resource_id"),
+                        action(scope).as("action"), DSL.field("c.version"), DSL.field("c.changed_at"))
                 .from(DSL.table(DSL.name("change")).as("c"))
-                .where(where)
-                .orderBy(DSL.field("c.position"), id)
-                .limit(limit)
-                .fetch(record -> new Change(record.get(0, Long.class), record.get(2, String.class),
+                .where(DSL.condition("c.id = {0}", DSL.val(id)).and(where)));
+    }
+
+    private static List<Change> read(org.jooq.ResultQuery<? extends Record> query) {
+        return query.fetch(record -> new Change(record.get(0, Long.class), record.get(2, String.class),
                         record.get(3, String.class), record.get(4, String.class), record.get(5, Long.class),
                         record.get(6, OffsetDateTime.class),
                         new Cursor(record.get(1, Long.class), record.get(0, Long.class))));
@@ -349,10 +377,10 @@ public final class ChangeFeed {
         resources.database().transaction(dsl -> {
             Scope scope = Scope.of(caller);
             Long visibleBelow = dsl.fetchValue(VISIBLE_BELOW);
-            List<Change> found = select(dsl, scope, DSL.condition("c.id = {0}", DSL.val(Long.parseLong(id)))
-                    .and(DSL.condition("c.organization_id = {0}", DSL.val(scope.organizationId(), SQLDataType.CHAR(24))))
+            List<Change> found = byId(dsl, scope, Long.parseLong(id),
+                    DSL.condition("c.organization_id = {0}", DSL.val(scope.organizationId(), SQLDataType.CHAR(24)))
                     .and(DSL.condition("c.position < {0}", DSL.val(visibleBelow)))
-                    .and(visible(scope)), 1);
+                    .and(visible(scope)));
             if (found.isEmpty()) {
                 throw ApiException.notFound(type.name(), id);
             }

@@ -340,6 +340,9 @@ class ChangeFeedWritePathsTest {
 
         assertThat(typesSeen).as("every type the feed carries has a row that writes it")
                 .isEqualTo(new java.util.TreeSet<>(ChangeResource.typeNames(Application.registry())));
+        // The walks the database merges (pruning, the newest position) are those the server merges.
+        assertThat(new java.util.TreeSet<>(all("select resource_type from change_type", null)))
+                .as("change_type").isEqualTo(new java.util.TreeSet<>(ChangeResource.typeNames(Application.registry())));
     }
 
     /** The changes after the cursor must be exactly the expected ones (in any order), each one version later. */
