@@ -39,8 +39,9 @@ class ReadmeWalkthroughTest {
         Path readme = ROOT.resolve("README.md");
         Path script = ROOT.resolve("docs/walkthrough-check");
         assertThat(script).exists();
-        int blocks = shellBlocks(Files.readAllLines(readme), "Walkthrough with curl")
-                + shellBlocks(Files.readAllLines(readme), "Admin commands");
+        int blocks = shellBlocks(Files.readAllLines(readme), "## Walkthrough with curl")
+                + shellBlocks(Files.readAllLines(ROOT.resolve("docs/api.md")), "### Sync recipe")
+                + shellBlocks(Files.readAllLines(readme), "## Admin commands");
         assertThat(blocks).isGreaterThanOrEqualTo(5);
 
         // What the demo offers the walkthrough: groups and more coaches than one cursor page of two.
@@ -105,19 +106,32 @@ class ReadmeWalkthroughTest {
         assertThat(process.exitValue()).as(log).isZero();
         // The cursor loop followed links.next to the last page (three coaches, two a page) and stopped there.
         assertThat(log).containsPattern("(?m)^2 pages$");
-        assertThat(log).contains("walkthrough-check: ran " + blocks + " blocks of README.md"
-                + " (Walkthrough with curl Admin commands) against " + server.baseUrl + ": all passed");
+        // The sync recipe followed the organization's feed to an empty page and printed the cursor to store.
+        assertThat(log).containsPattern("(?m)^[1-9][0-9]* changes; store and poll: /pub/change\\?\\S*page\\[after\\]=\\S+$");
+        assertThat(log).contains("walkthrough-check: ran " + blocks + " blocks (README.md ## Walkthrough with curl;"
+                + "docs/api.md ### Sync recipe;README.md ## Admin commands) against " + server.baseUrl + ": all passed");
     }
 
-    /** The ```sh blocks under one "## " heading, counted the way the script finds them. */
-    private static int shellBlocks(List<String> lines, String section) {
+    /** The ```sh blocks under one heading (up to the next of its level or higher), as the script finds them. */
+    private static int shellBlocks(List<String> lines, String heading) {
+        int level = heading.indexOf(' ');
         boolean inSection = false;
+        boolean fenced = false;
         int count = 0;
         for (String line : lines) {
-            if (line.startsWith("## ")) {
-                inSection = line.substring(3).equals(section);
-            } else if (inSection && line.equals("```sh")) {
-                count++;
+            if (fenced) {
+                fenced = !line.equals("```");
+            } else if (line.startsWith("```")) {
+                fenced = true;
+                if (inSection && line.equals("```sh")) {
+                    count++;
+                }
+            } else if (line.matches("#+ .*")) {
+                if (line.equals(heading)) {
+                    inSection = true;
+                } else if (line.indexOf(' ') <= level) {
+                    inSection = false;
+                }
             }
         }
         return count;
