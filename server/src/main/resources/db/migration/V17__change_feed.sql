@@ -42,7 +42,6 @@ create table change (
     groups_after    char(24)[],
     scope_only      boolean     not null default false,
     changed_at      timestamptz not null default now(),
-    xid             xid8        not null default pg_current_xact_id(),
     -- The writer's transaction id + change_position_base.base, or more (see above).
     position        bigint      not null
 );
@@ -107,8 +106,10 @@ create type change_row as (
 );
 
 -- Records changes of one type and action: one set-based upsert of the heads (in id order, so that two writers
--- lock them in the same order), one update of changes this transaction already recorded, one insert.
-create function change_record(p_type text, p_action text, p_rows change_row[]) returns void language plpgsql as $$
+-- lock them in the same order), one update of changes this transaction already recorded, one insert. p_unique:
+-- the rows name distinct resources (a table's own rows; derived rows may name a parent several times).
+create function change_record(p_type text, p_action text, p_rows change_row[], p_unique boolean default false)
+        returns void language plpgsql as $$
 declare
     current_xid xid8 := pg_current_xact_id();
 begin
@@ -118,28 +119,30 @@ begin
     -- A patient's data is in scope through its patient's groups. Read when the triggers fired, they could be
     -- those before a move another transaction is committing, whose scope-only changes (change_patient_moved)
     -- cannot see this uncommitted row either: the row would stay in a group reader's scope after its patient
-    -- left. So the patients are share-locked first (a move updates the patient row, so the two wait for each
-    -- other, the patient before its data as everywhere) and their groups read here, in a later statement's
-    -- snapshot, which sees a move that committed meanwhile. A patient whose row version this transaction wrote
-    -- (inserted or updated) is locked by it already and needs no lock: a bulk create locks nothing. The
-    -- triggers therefore pass no groups for a patient's data; they are read once per statement, set-based.
+    -- left. So the triggers pass a patient's groups only when this transaction wrote the patient's row version
+    -- (inserted or updated it: it holds the row's lock, no one else can move it; a bulk create is all such
+    -- rows), and null otherwise. Those patients are share-locked here (a move updates the patient row, so the
+    -- two wait for each other, the patient before its data as everywhere) and their groups read in this later
+    -- statement's snapshot, which sees a move that committed meanwhile.
     if p_type <> 'patient' and exists (select 1 from unnest(p_rows) r where r.patient_id is not null
-                                                                        and not r.scope_only) then
+                                           and not r.scope_only and r.groups_after is null) then
         perform 1 from patient p
-        where p.id in (select r.patient_id from unnest(p_rows) r where not r.scope_only)
-          and p.xmin <> current_xid::xid
+        where p.id in (select r.patient_id from unnest(p_rows) r where not r.scope_only and r.groups_after is null)
         order by p.id for share of p;
-        p_rows := array(select case when r.patient_id is null or r.scope_only then r
+        p_rows := array(select case when r.patient_id is null or r.scope_only or r.groups_after is not null then r
                                     else row(r.organization_id, r.resource_id, r.patient_id,
                                              coalesce(p.group_ids, change_patient_groups(r.patient_id)),
                                              coalesce(p.group_ids, change_patient_groups(r.patient_id)),
                                              false)::change_row end
-                        from unnest(p_rows) r left join patient p on p.id = r.patient_id and not r.scope_only);
+                        from unnest(p_rows) r
+                        left join patient p on p.id = r.patient_id and not r.scope_only and r.groups_after is null);
+    end if;
+    if not p_unique then
+        p_rows := array(select distinct on (r.resource_id) r from unnest(p_rows) r
+                        order by r.resource_id, r.scope_only);
     end if;
     with input as (
-        select distinct on (r.resource_id) r.*
-        from unnest(p_rows) r where r.resource_id is not null and r.organization_id is not null
-        order by r.resource_id, r.scope_only
+        select r.* from unnest(p_rows) r where r.resource_id is not null and r.organization_id is not null
     ), heads as (
         insert into change_head as h (resource_type, resource_id, version, version_xid, position, change_xid,
                                       change_id, groups)
@@ -149,7 +152,8 @@ begin
                -- table before the statement's snapshot is taken (see change_position_base). No row: null, and
                -- the write fails rather than record a position without its base.
                current_xid::text::bigint + (select b.base from change_position_base b), current_xid,
-               nextval('change_id_seq'), i.groups_after
+               -- A patient's groups, for its data once it is gone (change_patient_groups); no other head needs them.
+               nextval('change_id_seq'), case when p_type = 'patient' then i.groups_after end
         from input i order by i.resource_id
         on conflict (resource_type, resource_id) do update set
             version = h.version + case when excluded.version_xid is not null
@@ -243,16 +247,19 @@ begin
                        dependent.id_expression, dependent.patient_column, dependent.table_name,
                        dependent.patient_column)
             into moved using p_moved;
-        perform change_record(dependent.resource_type, 'updated', moved);
+        perform change_record(dependent.resource_type, 'updated', moved, true);
     end loop;
 end $$;
 
 -- Installs statement-level triggers on a table that record a change of resource_type for each row inserted,
 -- updated or deleted (action null: created / updated / deleted; else always that action, for a resource that
 -- a row of this table derives from or links). The expressions read the row as r. Each install gets trigger
--- functions of its own with static SQL (cached plans), as kept_count_install does. A patient's data (p_patient
--- given) passes no groups: change_record reads its patient's groups. Its patient gone (a derived row whose
--- parent a cascade removed), no group sees it ('{}'; null would mean the whole organization).
+-- functions of its own with static SQL (cached plans), as kept_count_install does.
+--
+-- A patient's data (p_patient given) takes its patient's groups from the patient row, joined once for the
+-- statement's rows, when this transaction wrote that row version, and null otherwise: change_record then locks
+-- the patient and reads them (see there). Without a patient (a derived row whose parent a cascade removed, an
+-- email to a coach), the groups are p_groups, or none ('{}': null would mean the whole organization).
 create function change_install(p_table regclass, p_name text, p_type text, p_action text, p_id text,
         p_organization text, p_patient text, p_groups text, p_events text[] default '{insert,update,delete}')
         returns void language plpgsql as $install$
@@ -261,22 +268,27 @@ declare
     event text;
     rows_of text;
     action text;
-    groups text := coalesce(p_groups, case when p_patient is not null
-                                           then format('case when %s is null then ''{}''::char(24)[] end', p_patient)
-                                      end, 'null');
+    groups text := coalesce(p_groups, 'null');
+    source text;
 begin
     insert into change_type values (p_type) on conflict do nothing;
+    if p_patient is not null then
+        groups := format('case when %s is null then %s when p.xmin = pg_current_xact_id()::xid then p.group_ids end',
+                         p_patient, coalesce(p_groups, '''{}''::char(24)[]'));
+    end if;
     foreach event in array p_events loop
         action := coalesce(p_action, case event when 'insert' then 'created' when 'update' then 'updated'
                                                 else 'deleted' end);
         rows_of := case event when 'delete' then 'old_rows' else 'new_rows' end;
+        source := rows_of || ' r' || case when p_patient is not null
+                                          then format(' left join patient p on p.id = %s', p_patient) else '' end;
         execute format($f$create function %I() returns trigger language plpgsql as $body$
                 begin
                     perform change_record(%L, %L, array(select row(%s, %s, %s, %s, %s, false)::change_row
-                                                        from %s r));
+                                                        from %s), %L);
                     return null;
                 end $body$$f$, prefix || '_' || event, p_type, action, p_organization, p_id,
-                coalesce(p_patient, 'null'), groups, groups, rows_of);
+                coalesce(p_patient, 'null'), groups, groups, source, p_id = 'r.id');
         execute format('create trigger %I after %s on %s referencing %s table as %s for each statement'
                        ' execute function %I()', prefix || '_' || event, event, p_table,
                        case event when 'delete' then 'old' else 'new' end, rows_of, prefix || '_' || event);
@@ -310,7 +322,7 @@ select change_install_patient_data('health_profile', 'health_profile', 'patient_
 select change_install_patient_data('health_profile_answer', 'health_profile_answer', 'patient_id');
 select change_install('email_history', 'email_history', 'email_history', null, 'r.id', 'r.organization_id',
                       'r.receiver_patient_id',
-                      'case when r.receiver_patient_id is null then change_coach_groups(r.receiver_coach_id) end');
+                      'change_coach_groups(r.receiver_coach_id)');
 
 -- Changes derived from a row of another table: the plan summary lists its actions and bundles and its current
 -- results, and shows adherence computed from results; an action shows its bundles and its adherence; a bundle
@@ -352,7 +364,8 @@ select change_install('coach_group', 'coach_group', 'coach', 'updated', 'r.coach
 create function change_patient_inserted() returns trigger language plpgsql as $$
 begin
     perform change_record('patient', 'created', array(
-            select row(r.organization_id, r.id, r.id, r.group_ids, r.group_ids, false)::change_row from new_rows r));
+            select row(r.organization_id, r.id, r.id, r.group_ids, r.group_ids, false)::change_row from new_rows r),
+            true);
     return null;
 end $$;
 create function change_patient_updated() returns trigger language plpgsql as $$
@@ -361,7 +374,7 @@ declare
             select row(n.organization_id, n.id, n.id, o.group_ids, n.group_ids, false)::change_row
             from new_rows n join old_rows o on o.id = n.id);
 begin
-    perform change_record('patient', 'updated', changed);
+    perform change_record('patient', 'updated', changed, true);
     perform change_patient_moved(array(select c from unnest(changed) c
                                        where c.groups_before is distinct from c.groups_after));
     return null;
@@ -369,7 +382,8 @@ end $$;
 create function change_patient_deleted() returns trigger language plpgsql as $$
 begin
     perform change_record('patient', 'deleted', array(
-            select row(r.organization_id, r.id, r.id, r.group_ids, r.group_ids, false)::change_row from old_rows r));
+            select row(r.organization_id, r.id, r.id, r.group_ids, r.group_ids, false)::change_row from old_rows r),
+            true);
     return null;
 end $$;
 create trigger change_patient_insert after insert on patient referencing new table as new_rows
