@@ -22,7 +22,11 @@ import dev.openplus.healthprofile.HealthProfileAnswerResource;
 import dev.openplus.healthprofile.HealthProfileQuestionResource;
 import dev.openplus.healthprofile.HealthProfileResource;
 import dev.openplus.healthprofile.HealthQuestionDefinitionResource;
+import dev.openplus.fhir.FhirEndpoints;
+import dev.openplus.fhir.FhirJson;
+import dev.openplus.fhir.OperationOutcomes;
 import dev.openplus.http.Exchange;
+import dev.openplus.http.OtherApi;
 import dev.openplus.http.HttpServer;
 import dev.openplus.http.ListenCheck;
 import dev.openplus.http.ManagementServer;
@@ -238,10 +242,15 @@ public final class Application implements AutoCloseable {
         List<String> table = new ArrayList<>();
 
         java.util.Map<String, Handler> managementEndpoints = ManagementServer.endpoints(database, metrics);
+        // FHIR R4 beside /pub: same port, tokens and scopes; HAPI's model is built now, not on the first request.
+        FhirJson.warmUp();
+        FhirEndpoints fhir = new FhirEndpoints(resources);
+        OtherApi fhirApi = new OtherApi("/fhir/", java.util.Set.of(FhirEndpoints.METADATA), FhirEndpoints::accepts,
+                new OperationOutcomes());
 
         Javalin javalin = HttpServer.create(config.maxBodyBytes(),
                 new HttpServer.BodyLimits(config.httpBodyTimeout(), config.httpMinBodyRate()), config.httpThreads(), tokens, metrics.registry(),
-                table, config.directReads() ? operations : List.of(), cfg -> {
+                table, config.directReads() ? operations : List.of(), List.of(fhirApi), cfg -> {
             RouteTable routes = new RouteTable(cfg.routes, table);
             if (config.managementPort() == null) {
                 managementEndpoints.forEach(routes::get);
@@ -258,6 +267,9 @@ public final class Application implements AutoCloseable {
             for (Operation operation : operations) {
                 routes.add(operation.method(), operation.path(),
                         ctx -> operation.handler().handle(Exchange.of(ctx)));
+            }
+            for (FhirEndpoints.Route route : fhir.routes()) {
+                routes.add(route.method(), route.path(), ctx -> route.handler().handle(Exchange.of(ctx)));
             }
         });
         ManagementServer management = null;

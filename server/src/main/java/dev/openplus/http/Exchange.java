@@ -10,6 +10,7 @@ import dev.openplus.auth.Principal;
 import dev.openplus.jsonapi.ApiExchange;
 import dev.openplus.jsonapi.Caller;
 import dev.openplus.jsonapi.DocumentWriter;
+import dev.openplus.jsonapi.ErrorRenderer;
 import io.javalin.http.Context;
 
 /** Per-request state (request id, principal) and the one way responses are written. */
@@ -19,6 +20,7 @@ public final class Exchange {
     private static final String PRINCIPAL = "openplus.principal";
     private static final String ANSWERED = "openplus.answered";
     private static final String ANSWER = "openplus.answer";
+    private static final String ERROR_RENDERER = "openplus.errorRenderer";
     /**
      * Every answer may be compressed or not depending on {@code Accept-Encoding} (Javalin compresses large ones for
      * the encodings it has), so a cache between the client and the server must key its copies on it.
@@ -38,6 +40,16 @@ public final class Exchange {
     public static String reqId(Context ctx) {
         String reqId = ctx.attribute(REQ_ID);
         return reqId == null ? "" : reqId;
+    }
+
+    /** The request belongs to another API than JSON:API: its errors are written by this renderer. */
+    static void renderErrorsWith(Context ctx, ErrorRenderer renderer) {
+        ctx.attribute(ERROR_RENDERER, renderer);
+    }
+
+    /** The renderer of the request's errors, or null for JSON:API's error documents. */
+    static ErrorRenderer errorRenderer(Context ctx) {
+        return ctx.attribute(ERROR_RENDERER);
     }
 
     public static void authenticate(Context ctx, Principal principal) {
@@ -138,8 +150,25 @@ public final class Exchange {
         }
 
         @Override
+        public String baseUrl() {
+            String forwarded = ctx.header("X-Forwarded-Proto");
+            String scheme = "https".equalsIgnoreCase(forwarded) || "http".equalsIgnoreCase(forwarded)
+                    ? forwarded.toLowerCase(java.util.Locale.ROOT) : ctx.scheme();
+            String host = ctx.header("Host");
+            if (host == null || host.isBlank() || !host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
+                host = ctx.req().getLocalAddr() + ":" + ctx.req().getLocalPort();
+            }
+            return scheme + "://" + host;
+        }
+
+        @Override
         public void respond(int status, byte[] document) {
             Exchange.respond(ctx, status, document);
+        }
+
+        @Override
+        public void respond(int status, String mediaType, byte[] document) {
+            Exchange.respond(ctx, status, mediaType, document);
         }
     }
 

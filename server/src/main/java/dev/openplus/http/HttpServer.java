@@ -16,6 +16,7 @@ import dev.openplus.jsonapi.ApiError;
 import dev.openplus.jsonapi.ApiException;
 import dev.openplus.jsonapi.DocumentWriter;
 import dev.openplus.jsonapi.ErrorCode;
+import dev.openplus.jsonapi.ErrorRenderer;
 import dev.openplus.jsonapi.Operation;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -74,6 +75,13 @@ public final class HttpServer {
 
     public static Javalin create(long maxBodyBytes, BodyLimits limits, int httpThreads, TokenService tokens,
             PrometheusMeterRegistry metrics, List<String> routeTable, List<Operation> directReads, Routes routes) {
+        return create(maxBodyBytes, limits, httpThreads, tokens, metrics, routeTable, directReads, List.of(), routes);
+    }
+
+    /** @param otherApis APIs beside /pub on the same port and tokens, with their own error documents */
+    public static Javalin create(long maxBodyBytes, BodyLimits limits, int httpThreads, TokenService tokens,
+            PrometheusMeterRegistry metrics, List<String> routeTable, List<Operation> directReads,
+            List<OtherApi> otherApis, Routes routes) {
         RouteMethods methods = new RouteMethods(routeTable);
         RequestLog requestLog = new RequestLog(metrics);
         return Javalin.create(config -> {
@@ -102,6 +110,12 @@ public final class HttpServer {
 
             config.routes.before(ctx -> {
                 Exchange.begin(ctx);
+                for (OtherApi api : otherApis) {
+                    if (api.owns(ctx.path())) {
+                        beforeOtherApi(ctx, api, tokens, methods);
+                        return;
+                    }
+                }
                 if (!ctx.path().startsWith("/pub/")) {
                     return;
                 }
@@ -159,6 +173,29 @@ public final class HttpServer {
             config.requestLogger.http((ctx, millis) -> requestLog.record(ctx.method().name(), route(ctx),
                     ctx.status().getCode(), Exchange.principalOrNull(ctx), Exchange.reqId(ctx), millis));
         });
+    }
+
+    /**
+     * The checks of /pub for another API's request: its errors in its own documents, the bearer token (except on
+     * its public paths), the method before the media type, and an {@code Accept} it can answer.
+     */
+    private static void beforeOtherApi(Context ctx, OtherApi api, TokenService tokens, RouteMethods methods) {
+        Exchange.renderErrorsWith(ctx, api.errors());
+        if (!api.publicPaths().contains(ctx.path())) {
+            Exchange.authenticate(ctx, authenticate(ctx.header("Authorization"), tokens,
+                    () -> tokens.sourceAddress(ctx.req().getRemoteAddr(), ctx::header),
+                    challenge -> ctx.header("WWW-Authenticate", challenge)));
+        }
+        List<String> allowed = methods.allowed(ctx.path());
+        if (!allowed.isEmpty() && !RouteMethods.permits(allowed, ctx.method().name())) {
+            throw new ApiException(new ApiError(405, ErrorCode.MethodNotAllowed,
+                    detail(ErrorCode.MethodNotAllowed, ctx), null, null));
+        }
+        String accept = ctx.header("Accept");
+        if (accept != null && !accept.isBlank() && !api.accepts().test(accept)) {
+            throw new ApiException(new ApiError(ErrorCode.NotAcceptable, "cannot answer in any media type of Accept: "
+                    + accept));
+        }
     }
 
     /**
@@ -265,6 +302,11 @@ public final class HttpServer {
     static void writeErrors(Context ctx, int status, List<ApiError> errors) {
         if (status == 401 && ctx.res().getHeader("WWW-Authenticate") == null) {
             ctx.header("WWW-Authenticate", "Bearer");
+        }
+        ErrorRenderer renderer = Exchange.errorRenderer(ctx);
+        if (renderer != null) {
+            Exchange.respond(ctx, status, renderer.mediaType(), renderer.render(status, errors, Exchange.reqId(ctx)));
+            return;
         }
         Exchange.respond(ctx, status, errorDocument(errors, Exchange.reqId(ctx)));
     }

@@ -22,6 +22,14 @@ public interface ApiExchange {
 
     String pathParam(String name);
 
+    /**
+     * The scheme, host and port the client addressed ({@code http://localhost:8080}), for absolute links: the
+     * {@code Host} header, and the scheme a TLS proxy names in {@code X-Forwarded-Proto}.
+     */
+    default String baseUrl() {
+        throw new UnsupportedOperationException("this exchange knows no base URL");
+    }
+
     /** The request id, also {@code meta.req_id}. */
     String reqId();
 
@@ -31,6 +39,14 @@ public interface ApiExchange {
      * failed COMMIT included, replaces it with the error.
      */
     void respond(int status, byte[] document);
+
+    /**
+     * Answers with a document of another media type (FHIR's {@code application/fhir+json}), under the same rule as
+     * {@link #respond(int, byte[])}: it leaves after the handler has returned.
+     */
+    default void respond(int status, String mediaType, byte[] document) {
+        throw new UnsupportedOperationException("this exchange answers JSON:API documents only");
+    }
 
     /**
      * Asks to answer after the handler has returned, from any thread, with {@link #respond} or {@link #fail}. True

@@ -239,7 +239,8 @@ public final class ResourceEndpoints implements AutoCloseable {
     /**
      * A filter naming an organization, a group, or (for id filters of given types) any resource
      * outside the caller's scope is refused (403), never answered with an empty list: the caller must learn that
-     * the filter cannot be served. One statement per group filter and per target type.
+     * the filter cannot be served. One statement per group filter and per target type. (FHIR's search runs its
+     * reference parameters through the same check.)
      */
     public void checkScopedFilters(DSLContext dsl, Caller caller, CollectionQuery query) {
         ApiException.Collector problems = new ApiException.Collector();

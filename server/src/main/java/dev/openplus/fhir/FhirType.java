@@ -1,0 +1,42 @@
+package dev.openplus.fhir;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.openplus.jsonapi.ResourceType;
+
+/**
+ * A FHIR resource type served under /fhir/r4: the source type it maps (described once, in its feature), the
+ * mapping, the search parameters beyond the common ones, and the {@code _include}s it accepts.
+ */
+public record FhirType(String name, ResourceType source, ResourceMapping mapping, Map<String, SearchParameter> parameters,
+        Map<String, Include> includes, List<String> profiles) {
+
+    /** {@code _include=Observation:patient}: the source relationship and the FHIR type of its targets. */
+    public record Include(String value, String relationship, String targetType) {
+    }
+
+    static FhirType of(String name, ResourceType source, ResourceMapping mapping, SearchParameter... parameters) {
+        Map<String, SearchParameter> byName = new LinkedHashMap<>();
+        for (SearchParameter parameter : parameters) {
+            byName.put(parameter.name(), parameter);
+        }
+        return new FhirType(name, source, mapping, byName, Map.of(), List.of());
+    }
+
+    FhirType include(String parameterValue, String relationship, String targetType) {
+        Map<String, Include> more = new LinkedHashMap<>(includes);
+        more.put(parameterValue, new Include(parameterValue, relationship, targetType));
+        return new FhirType(name, source, mapping, parameters, more, profiles);
+    }
+
+    FhirType supportedProfiles(List<String> urls) {
+        return new FhirType(name, source, mapping, parameters, includes, List.copyOf(urls));
+    }
+
+    Optional<SearchParameter> parameter(String parameterName) {
+        return Optional.ofNullable(parameters.get(parameterName));
+    }
+}
