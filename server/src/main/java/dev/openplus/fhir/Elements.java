@@ -1,20 +1,16 @@
 package dev.openplus.fhir;
 
 import java.time.OffsetDateTime;
-import java.util.Date;
-import java.util.TimeZone;
 
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 
-import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
+import dev.openplus.jsonapi.DocumentWriter;
 
 /** The small elements every mapping writes alike: references, UTC times with milliseconds, resource meta. */
 final class Elements {
-    private static final TimeZone UTC = TimeZone.getTimeZone("UTC");
-
     private Elements() {
     }
 
@@ -22,12 +18,13 @@ final class Elements {
         return new Reference(fhirType + "/" + id);
     }
 
+    /** In /pub's wire format (UTC, milliseconds, {@code Z}): HAPI keeps the text it parsed. */
     static DateTimeType dateTime(OffsetDateTime time) {
-        return time == null ? null : new DateTimeType(Date.from(time.toInstant()), TemporalPrecisionEnum.MILLI, UTC);
+        return time == null ? null : new DateTimeType(DocumentWriter.timestamp(time));
     }
 
     static InstantType instant(OffsetDateTime time) {
-        return time == null ? null : new InstantType(Date.from(time.toInstant()), TemporalPrecisionEnum.MILLI, UTC);
+        return time == null ? null : new InstantType(DocumentWriter.timestamp(time));
     }
 
     /** The resource's id and meta.lastUpdated (its updated_at). */
