@@ -217,6 +217,8 @@ class FhirApiTest {
         assertThat(weight.at("/valueQuantity/value").decimalValue()).isEqualByComparingTo("150.5");
         assertThat(weight.at("/effectiveDateTime").asText()).isEqualTo("2024-03-05T10:00:00.000Z");
         assertThat(weight.at("/subject/reference").asText()).isEqualTo("Patient/" + patient);
+        // The validator does hold the resource to the profile it claims: a weight in metres is an error.
+        assertThat(FhirValidation.errors(weight.toString().replace("\"[lb_av]\"", "\"m\""))).isNotEmpty();
         JsonNode pressure = valid("/fhir/r4/Observation/" + metrics.get("blood_pressure"), tenant.token());
         assertThat(pressure.at("/meta/profile/0").asText()).isEqualTo("http://hl7.org/fhir/StructureDefinition/bp");
         assertThat(pressure.at("/code/coding/0/code").asText()).isEqualTo("85354-9");
