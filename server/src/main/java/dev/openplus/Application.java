@@ -242,8 +242,8 @@ public final class Application implements AutoCloseable {
         List<String> table = new ArrayList<>();
 
         java.util.Map<String, Handler> managementEndpoints = ManagementServer.endpoints(database, metrics);
-        // FHIR R4 beside /pub: same port, tokens and scopes; HAPI's model is built now, not on the first request.
-        FhirJson.warmUp();
+        // FHIR R4 beside /pub: same port, tokens and scopes; HAPI's model is built meanwhile, not on a request.
+        FhirJson.warmUpInBackground();
         FhirEndpoints fhir = new FhirEndpoints(resources);
         OtherApi fhirApi = new OtherApi("/fhir/", java.util.Set.of(FhirEndpoints.METADATA), FhirEndpoints::accepts,
                 new OperationOutcomes());

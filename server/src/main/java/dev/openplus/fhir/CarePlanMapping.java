@@ -56,9 +56,8 @@ final class CarePlanMapping {
                 plan.setPeriod(new Period().setStartElement(Elements.dateTime(source.time("effective_from"))));
             }
             adherence(plan, source.json("adherence"));
-            List<ResourceRow> ofPlan = byPlan.getOrDefault(row.id(), List.of());
-            ofPlan.sort(java.util.Comparator.comparing(ResourceRow::id));
-            for (ResourceRow action : ofPlan) {
+            // In id order (the include's read order): activities keep their places from one read to the next.
+            for (ResourceRow action : byPlan.getOrDefault(row.id(), List.of())) {
                 activity(plan.addActivity(), new SourceRow(action), now);
             }
             return plan;

@@ -27,9 +27,22 @@ public final class FhirJson {
         return Holder.CONTEXT;
     }
 
-    /** Builds the context now, so that the first FHIR request does not pay for it. */
-    public static void warmUp() {
-        context().getResourceDefinition("Patient");
+    /**
+     * Builds the context and scans the served types' definitions on a background thread, so that neither startup
+     * nor the first FHIR request pays for it (measured on 2 busy cores: 2–3.5 s for the context, 2 s more for
+     * the types, 12 MB of heap kept). A request that comes first simply waits for the same lazy initialisation.
+     */
+    public static void warmUpInBackground() {
+        Thread warmUp = new Thread(() -> {
+            for (FhirType type : FhirTypes.all()) {
+                context().getResourceDefinition(type.name());
+            }
+            context().getResourceDefinition("Bundle");
+            context().getResourceDefinition("OperationOutcome");
+            context().getResourceDefinition("CapabilityStatement");
+        }, "openplus-fhir-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
     }
 
     public static byte[] encode(IBaseResource resource) {

@@ -316,6 +316,9 @@ class FhirApiTest {
         assertThat(included.at("/entry/1/search/mode").asText()).isEqualTo("include");
 
         assertThat(ids(valid("/fhir/r4/CarePlan?patient=" + patient, tenant.token()))).containsExactly(plan);
+        // Patient B's plan has no action: a CarePlan without activities.
+        JsonNode allPlans = valid("/fhir/r4/CarePlan", tenant.token());
+        assertThat(allPlans.at("/total").asInt()).isEqualTo(2);
         assertThat(ids(valid("/fhir/r4/Appointment?patient=" + patient, tenant.token())))
                 .containsExactlyInAnyOrder(event, allDayEvent);
         assertThat(ids(valid("/fhir/r4/Appointment?patient=" + patient + "&date=ge2024-04-03", tenant.token())))

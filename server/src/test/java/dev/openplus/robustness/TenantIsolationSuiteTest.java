@@ -445,17 +445,54 @@ class TenantIsolationSuiteTest {
         probes.add(new Probe(scoped, "POST", "/pub/group",
                 "{\"data\":{\"type\":\"group\",\"attributes\":{\"name\":\"Sneaky\"}}}", 403, "Forbidden"));
         probes.addAll(carePlanProbes(scoped, outOfScopeCare, h.outOfScopePatient(), h.outOfScopeGroup(), null));
+        fhirProbes(probes, other, h.organization(), h.group(), h.coach(), h.patient(), h.event(), care);
+        fhirProbes(probes, scoped, null, h.outOfScopeGroup(), null, h.outOfScopePatient(), h.outOfScopeEvent(),
+                outOfScopeCare);
         return probes.stream().map(Arguments::of);
+    }
+
+    /** FHIR R4 reads of the hidden data (404) and searches naming its patient (403), as OperationOutcomes. */
+    private static void fhirProbes(List<Probe> probes, String caller, String organization, String group, String coach,
+            String patient, String event, CarePlanIds ids) {
+        List<String> reads = new ArrayList<>(List.of("Group/" + group, "Patient/" + patient, "Appointment/" + event,
+                "Observation/" + ids.metric(), "CarePlan/" + ids.plan()));
+        if (organization != null) {
+            reads.add("Organization/" + organization);
+            reads.add("Practitioner/" + coach);
+        }
+        for (String read : reads) {
+            probes.add(new Probe(caller, "GET", "/fhir/r4/" + read, null, 404, "ResourceNotFound"));
+        }
+        for (String search : List.of("Observation", "CarePlan", "Appointment", "QuestionnaireResponse")) {
+            probes.add(new Probe(caller, "GET", "/fhir/r4/" + search + "?patient=" + patient, null, 403, "Forbidden"));
+        }
+    }
+
+    /** FHIR's OperationOutcome issue code of an error code of /pub. */
+    private static String fhirIssue(String code) {
+        return switch (code) {
+            case "ResourceNotFound" -> "not-found";
+            case "Forbidden" -> "forbidden";
+            case "Unauthorized" -> "login";
+            default -> throw new IllegalArgumentException(code);
+        };
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("probes")
     void anotherTenantsDataIsNeverServed(Probe probe) {
         String token = probe.caller().equals("group-scoped client") ? groupScopedToken : otherOrganizationToken;
-        Api.Response response = api.send(probe.method(), probe.path(), token,
-                probe.body() == null ? null : Api.JSON_API, probe.body(), List.of());
+        boolean fhir = probe.path().startsWith("/fhir/");
+        Api.Response response = fhir ? api.sendOutsideContract(probe.method(), probe.path(), token, null, null, List.of())
+                : api.send(probe.method(), probe.path(), token, probe.body() == null ? null : Api.JSON_API, probe.body(),
+                        List.of());
         assertThat(response.status()).as(response.body()).isEqualTo(probe.status());
-        assertThat(response.at("/errors/0/code").asText()).isEqualTo(probe.code());
+        if (fhir) {
+            assertThat(response.at("/resourceType").asText()).isEqualTo("OperationOutcome");
+            assertThat(response.at("/issue/0/code").asText()).isEqualTo(fhirIssue(probe.code()));
+        } else {
+            assertThat(response.at("/errors/0/code").asText()).isEqualTo(probe.code());
+        }
         assertThat(response.json().has("data")).isFalse();
         List<String> secrets = new ArrayList<>(hidden.secrets());
         if (probe.caller().equals("group-scoped client")) {
@@ -572,10 +609,12 @@ class TenantIsolationSuiteTest {
         for (String route : TestServer.get().application.routes()) {
             String[] parts = route.split(" ", 2);
             String path = parts[1];
-            if (!path.startsWith("/pub/") || path.equals("/pub/oauth/token") || path.startsWith("/pub/openapi.")) {
+            boolean fhir = path.startsWith("/fhir/") && !path.equals("/fhir/r4/metadata");
+            if (!fhir && (!path.startsWith("/pub/") || path.equals("/pub/oauth/token") || path.startsWith("/pub/openapi."))) {
                 continue;
             }
-            requests.add(new String[] {parts[0], path.replace("{id}", "000000000000000000000000")});
+            requests.add(new String[] {parts[0], path.replace("{id}", "000000000000000000000000")
+                    .replace("{type}", "Patient")});
         }
         List<Arguments> arguments = new ArrayList<>();
         for (String[] request : requests) {
@@ -598,9 +637,15 @@ class TenantIsolationSuiteTest {
             default -> List.of();
         };
         String body = method.equals("GET") ? null : "{}";
-        Api.Response response = api.send(method, path, null, body == null ? null : Api.JSON_API, body, headers);
+        boolean fhir = path.startsWith("/fhir/");
+        Api.Response response = fhir ? api.sendOutsideContract(method, path, null, null, null, headers)
+                : api.send(method, path, null, body == null ? null : Api.JSON_API, body, headers);
         assertThat(response.status()).as(response.body()).isEqualTo(401);
-        assertThat(response.at("/errors/0/code").asText()).isEqualTo("Unauthorized");
+        if (fhir) {
+            assertThat(response.at("/issue/0/code").asText()).isEqualTo(fhirIssue("Unauthorized"));
+        } else {
+            assertThat(response.at("/errors/0/code").asText()).isEqualTo("Unauthorized");
+        }
         assertThat(response.header("WWW-Authenticate").orElseThrow()).startsWith("Bearer");
     }
 }
