@@ -24,7 +24,8 @@ import dev.openplus.support.TestServer;
 import picocli.CommandLine;
 
 /**
- * Runs the README's walkthrough and admin examples through {@code docs/walkthrough-check} against the test
+ * Runs the README's walkthrough and admin examples (and the curl blocks of docs/api.md's sync recipe and of
+ * docs/fhir.md) through {@code docs/walkthrough-check} against the test
  * server, with {@code ./openplus} standing for this build's command line: a command the README shows that no
  * longer works fails the build. ({@code docs/walkthrough-check} without arguments does the same against a
  * fresh {@code ./openplus serve --demo}, the launcher included.)
@@ -41,6 +42,7 @@ class ReadmeWalkthroughTest {
         assertThat(script).exists();
         int blocks = shellBlocks(Files.readAllLines(readme), "## Walkthrough with curl")
                 + shellBlocks(Files.readAllLines(ROOT.resolve("docs/api.md")), "### Sync recipe")
+                + shellBlocks(Files.readAllLines(ROOT.resolve("docs/fhir.md")), "## Point a FHIR client at it")
                 + shellBlocks(Files.readAllLines(readme), "## Admin commands");
         assertThat(blocks).isGreaterThanOrEqualTo(5);
 
@@ -109,7 +111,11 @@ class ReadmeWalkthroughTest {
         // The sync recipe followed the organization's feed to an empty page and printed the cursor to store.
         assertThat(log).containsPattern("(?m)^[1-9][0-9]* changes; store and poll: /pub/change\\?\\S*page\\[after\\]=\\S+$");
         assertThat(log).contains("walkthrough-check: ran " + blocks + " blocks (README.md ## Walkthrough with curl;"
-                + "docs/api.md ### Sync recipe;README.md ## Admin commands) against " + server.baseUrl + ": all passed");
+                + "docs/api.md ### Sync recipe;docs/fhir.md ## Point a FHIR client at it;README.md ## Admin commands)"
+                + " against " + server.baseUrl + ": all passed");
+        // docs/fhir.md's block ran: the CapabilityStatement and a searchset Bundle were answered.
+        assertThat(log).contains("--- ## Point a FHIR client at it block 1")
+                .contains("\"resourceType\":\"CapabilityStatement\"").contains("\"type\":\"searchset\"");
     }
 
     /** The ```sh blocks under one heading (up to the next of its level or higher), as the script finds them. */
