@@ -249,11 +249,14 @@ class FhirApiTest {
         assertThat(carePlan.at("/subject/reference").asText()).isEqualTo("Patient/" + patient);
         assertThat(carePlan.at("/activity")).hasSize(2);
         assertThat(carePlan.at("/extension/0/url").asText()).isEqualTo("https://openplus.dev/fhir/StructureDefinition/adherence");
-        assertThat(carePlan.at("/activity/0/extension/0/extension/0/url").asText()).isEqualTo("due");
-        assertThat(carePlan.at("/activity/0/detail/code/coding/0/code").asText()).isEqualTo("29463-7");
-        assertThat(carePlan.at("/activity/0/detail/scheduledTiming/repeat/dayOfWeek").toString())
-                .isEqualTo("[\"mon\",\"wed\"]");
-        assertThat(carePlan.at("/activity/1/detail/status").asText()).isEqualTo("in-progress");
+        // Activities are in action id order; two actions created in one second order by their random part.
+        JsonNode weighing = activity(carePlan, "weight");
+        JsonNode sleeping = activity(carePlan, "sleep");
+        assertThat(weighing.at("/extension/0/extension/0/url").asText()).isEqualTo("due");
+        assertThat(weighing.at("/detail/code/coding/0/code").asText()).isEqualTo("29463-7");
+        assertThat(weighing.at("/detail/scheduledTiming/repeat/dayOfWeek").toString()).isEqualTo("[\"mon\",\"wed\"]");
+        assertThat(sleeping.at("/detail/status").asText()).isEqualTo("in-progress");
+        assertThat(sleeping.at("/detail/description").asText()).isEqualTo("Sleep eight hours");
 
         JsonNode visit = valid("/fhir/r4/Appointment/" + event, tenant.token());
         assertThat(visit.at("/status").asText()).isEqualTo("booked");
@@ -410,6 +413,18 @@ class FhirApiTest {
         assertThat(ids(observations)).containsExactly(metrics.get("weight"));
         assertThat(observations.toString()).doesNotContain(patientB).doesNotContain(metricB);
         assertThat(valid("/fhir/r4/Observation", groupScopedToken).at("/total").asInt()).isEqualTo(metrics.size());
+    }
+
+    /** The activity of a CarePlan whose action has this type (the OpenPlus action-type coding). */
+    static JsonNode activity(JsonNode carePlan, String actionType) {
+        for (JsonNode activity : carePlan.path("activity")) {
+            for (JsonNode coding : activity.at("/detail/code/coding")) {
+                if (coding.path("system").asText().endsWith("/action-type") && coding.path("code").asText().equals(actionType)) {
+                    return activity;
+                }
+            }
+        }
+        throw new AssertionError("no activity of type " + actionType + " in " + carePlan);
     }
 
     /** The ids of a searchset's matches, in order. */
