@@ -95,18 +95,10 @@ public final class FhirEndpoints {
         resources.database().transaction(dsl -> {
             ResourceRow row = resources.repository().fetch(dsl, type.source(), caller, id)
                     .orElseThrow(() -> ApiException.notFound(type.name(), id));
-            Resource resource = map(type, new MappingContext(dsl, caller, resources.repository()), List.of(row)).get(0);
+            Resource resource = type.map(new MappingContext(dsl, caller, resources.repository()), List.of(row)).get(0);
             exchange.respond(200, FhirJson.CONTENT_TYPE, FhirJson.encode(resource));
             return null;
         });
-    }
-
-    /** The resources of rows of one type, in row order: one {@link ResourceMapping#prepare} for all of them. */
-    public static List<Resource> map(FhirType type, MappingContext context, List<ResourceRow> rows) {
-        ResourceMapping.RowMapper mapper = type.mapping().prepare(context, rows);
-        List<Resource> mapped = new ArrayList<>(rows.size());
-        rows.forEach(row -> mapped.add(mapper.map(row)));
-        return mapped;
     }
 
     /** GET /fhir/r4/{type}?…: a searchset Bundle, paged by keyset cursor (Bundle.link next). */
@@ -175,7 +167,7 @@ public final class FhirEndpoints {
                 bundle.addLink().setRelation("next").setUrl(link(base, type, parameters, next.encode()));
             }
             MappingContext context = new MappingContext(dsl, caller, resources.repository());
-            for (Resource resource : map(type, context, result.rows())) {
+            for (Resource resource : type.map(context, result.rows())) {
                 entry(bundle, base, resource, Bundle.SearchEntryMode.MATCH);
             }
             for (Resource resource : included(context, result.rows(), collection)) {
@@ -196,7 +188,7 @@ public final class FhirEndpoints {
             byType.computeIfAbsent(row.type().name(), key -> new ArrayList<>()).add(row);
         }
         List<Resource> resources = new ArrayList<>();
-        byType.forEach((source, ofType) -> resources.addAll(map(FhirTypes.bySource(source), context, ofType)));
+        byType.forEach((source, ofType) -> resources.addAll(FhirTypes.bySource(source).map(context, ofType)));
         return resources;
     }
 

@@ -49,9 +49,4 @@ public final class FhirJson {
         IParser parser = context().newJsonParser();
         return parser.encodeResourceToString(resource).getBytes(StandardCharsets.UTF_8);
     }
-
-    /** One line of ndjson (FHIR Bulk Data's format): the resource without whitespace, no newline. */
-    public static String encodeLine(IBaseResource resource) {
-        return context().newJsonParser().setPrettyPrint(false).encodeResourceToString(resource);
-    }
 }

@@ -46,22 +46,22 @@ public final class FhirTypes {
                 SearchParameter.patient("subject", "patient"),
                 code(),
                 SearchParameter.date("date", "occurred_at", "When the measurement was taken (effectiveDateTime)."))
-                .include("Observation:patient", "patient", "Patient")
-                .include("Observation:subject", "patient", "Patient")
+                .include("Observation:patient", "patient")
+                .include("Observation:subject", "patient")
                 .supportedProfiles(vitalProfiles));
         add(FhirType.of("CarePlan", PlanSummaryResource.TYPE, CarePlanMapping.MAPPING,
                 SearchParameter.patient("patient", "patient"), SearchParameter.patient("subject", "patient"))
-                .include("CarePlan:patient", "patient", "Patient")
-                .include("CarePlan:subject", "patient", "Patient"));
+                .include("CarePlan:patient", "patient")
+                .include("CarePlan:subject", "patient"));
         add(FhirType.of("Appointment", CalendarEventResource.TYPE, AppointmentMapping.MAPPING,
                 SearchParameter.patient("patient", "patient"),
                 SearchParameter.date("date", "start_at", "When the appointment starts."))
-                .include("Appointment:patient", "owner", "Patient"));
+                .include("Appointment:patient", "owner"));
         add(FhirType.of("Questionnaire", HealthQuestionDefinitionResource.TYPE, QuestionnaireMappings.QUESTIONNAIRE));
         add(FhirType.of("QuestionnaireResponse", HealthProfileAnswerResource.TYPE, QuestionnaireMappings.RESPONSE,
                 SearchParameter.patient("patient", "patient"), SearchParameter.patient("subject", "patient"))
-                .include("QuestionnaireResponse:patient", "patient", "Patient")
-                .include("QuestionnaireResponse:subject", "patient", "Patient"));
+                .include("QuestionnaireResponse:patient", "patient")
+                .include("QuestionnaireResponse:subject", "patient"));
     }
 
     private FhirTypes() {

@@ -37,10 +37,6 @@ final class SearchQuery {
         this.source = source;
     }
 
-    ResourceType source() {
-        return source;
-    }
-
     /** 400 naming the FHIR parameter. */
     static ApiException invalid(String parameter, String detail) {
         return new ApiException(new ApiError(400, ErrorCode.BadRequest, detail, null, parameter));

@@ -3,7 +3,6 @@ package dev.openplus.fhir;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.util.Date;
 
 import org.jooq.JSONB;
 
@@ -35,11 +34,6 @@ record SourceRow(ResourceRow row) {
         return (OffsetDateTime) value(attribute);
     }
 
-    Date date(String attribute) {
-        OffsetDateTime time = time(attribute);
-        return time == null ? null : Date.from(time.toInstant());
-    }
-
     LocalDate localDate(String attribute) {
         return (LocalDate) value(attribute);
     }
@@ -69,10 +63,5 @@ record SourceRow(ResourceRow row) {
     String linked(String relationship) {
         var ids = row.linkage(row.type().relationship(relationship).orElseThrow());
         return ids.isEmpty() ? null : ids.get(0);
-    }
-
-    /** When the resource last changed: FHIR's meta.lastUpdated. */
-    Date updatedAt() {
-        return date("updated_at");
     }
 }
