@@ -60,25 +60,20 @@ public final class HttpServer {
     }
 
     /**
-     * @param limits     the deadline of a request body; a body that falls behind is answered 408
-     * @param routeTable every route as "METHOD /path" ({@code routes} fills it): tells a wrong method from an
-     *                   unknown route before the media type is checked, and lists a 405's Allow header
-     * @param directReads operations whose fetches by id {@link DirectReads} answers in front of Javalin (their
-     *                    routes are registered with Javalin all the same); empty to leave every request to Javalin
-     */
-    /**
      * How long a request body may take to arrive: {@code bodyTimeout}, plus a second for every {@code minBodyRate}
      * bytes that have arrived ({@link BodyReading}).
      */
     public record BodyLimits(java.time.Duration bodyTimeout, int minBodyRate) {
     }
 
-    public static Javalin create(long maxBodyBytes, BodyLimits limits, int httpThreads, TokenService tokens,
-            PrometheusMeterRegistry metrics, List<String> routeTable, List<Operation> directReads, Routes routes) {
-        return create(maxBodyBytes, limits, httpThreads, tokens, metrics, routeTable, directReads, List.of(), routes);
-    }
-
-    /** @param otherApis APIs beside /pub on the same port and tokens, with their own error documents */
+    /**
+     * @param limits     the deadline of a request body; a body that falls behind is answered 408
+     * @param routeTable every route as "METHOD /path" ({@code routes} fills it): tells a wrong method from an
+     *                   unknown route before the media type is checked, and lists a 405's Allow header
+     * @param directReads operations whose fetches by id {@link DirectReads} answers in front of Javalin (their
+     *                    routes are registered with Javalin all the same); empty to leave every request to Javalin
+     * @param otherApis  APIs beside /pub on the same port and tokens (FHIR R4), with their own error documents
+     */
     public static Javalin create(long maxBodyBytes, BodyLimits limits, int httpThreads, TokenService tokens,
             PrometheusMeterRegistry metrics, List<String> routeTable, List<Operation> directReads,
             List<OtherApi> otherApis, Routes routes) {
