@@ -154,88 +154,8 @@ public final class Application implements AutoCloseable {
         RewardEndpoints rewards = new RewardEndpoints(resources);
         ChangeFeed changes = new ChangeFeed(resources);
         ApiDocument[] document = new ApiDocument[1];
-        Operations declared = new Operations(resources, writer)
-                .custom("GET", "/pub/openapi.json", "fetchOpenApiJson",
-                        exchange -> Exchange.context(exchange).status(200).contentType("application/json")
-                                .result(document[0].json()))
-                .custom("GET", "/pub/openapi.yaml", "fetchOpenApiYaml",
-                        exchange -> Exchange.context(exchange).status(200).contentType("application/yaml")
-                                .result(document[0].yaml()))
-                .custom("POST", "/pub/oauth/token", "createToken",
-                        exchange -> tokenEndpoint.create(Exchange.context(exchange)))
-                .custom("GET", "/pub/oauth/token/{id}/groups", "fetchTokenGroups",
-                        exchange -> tokenEndpoint.groups(Exchange.context(exchange)))
-                .custom("GET", "/pub/oauth/token/{id}/organization", "fetchTokenOrganization",
-                        exchange -> tokenEndpoint.organization(Exchange.context(exchange)))
-                .fetch(OrganizationResource.TYPE, "fetchOrganization")
-                .create(GroupResource.TYPE, "createGroup", 201)
-                .list(GroupResource.TYPE, "fetchGroups")
-                .fetch(GroupResource.TYPE, "fetchGroup")
-                .list(CoachResource.TYPE, "fetchCoaches")
-                .fetch(CoachResource.TYPE, "fetchCoach")
-                .create(PatientResource.TYPE, "createPatient", 201)
-                .list(PatientResource.TYPE, "fetchPatients")
-                .custom("PUT", "/pub/patient", "upsertPatient", patients::upsert)
-                .fetch(PatientResource.TYPE, "fetchPatient")
-                .update(PatientResource.TYPE, "updatePatient", 200)
-                .subList("/pub/patient/{id}/groups", GroupResource.TYPE, "fetchPatientGroups", patients::groups)
-                .subList("/pub/patient/{id}/coaches", CoachResource.TYPE, "fetchPatientCoaches", patients::coaches)
-                .create(CalendarEventResource.TYPE, "createCalendarEvent", 201)
-                .list(CalendarEventResource.TYPE, "fetchCalendarEvents")
-                .fetch(CalendarEventResource.TYPE, "fetchCalendarEvent")
-                .update(CalendarEventResource.TYPE, "updateCalendarEvent", 200)
-                .delete(CalendarEventResource.TYPE, "deleteCalendarEvent")
-                .custom("POST", "/pub/calendar_event_response", "createCalendarEventResponse",
-                        new CalendarEventResponses(resources)::create)
-                .create(RewardProgramResource.TYPE, "createRewardProgram", 200)
-                .list(RewardProgramResource.TYPE, "fetchRewardPrograms")
-                .fetch(RewardProgramResource.TYPE, "fetchRewardProgram")
-                .subList("/pub/reward_program/{id}/group", GroupResource.TYPE, "fetchRewardProgramGroup",
-                        rewards::programGroup)
-                .create(RewardProgramActivationResource.TYPE, "createRewardProgramActivation", 200)
-                .list(RewardProgramActivationResource.TYPE, "fetchRewardProgramActivations")
-                .fetch(RewardProgramActivationResource.TYPE, "fetchRewardProgramActivation")
-                .update(RewardProgramActivationResource.TYPE, "updateRewardProgramActivation", 200).asExtension()
-                .create(RewardResource.TYPE, "createReward", 200)
-                .list(RewardResource.TYPE, "fetchRewards")
-                .fetch(RewardResource.TYPE, "fetchReward")
-                .create(RewardEarningResource.TYPE, "createRewardEarning", 200)
-                .list(RewardEarningResource.TYPE, "fetchRewardEarnings")
-                .fetch(RewardEarningResource.TYPE, "fetchRewardEarning")
-                .create(RewardEarningFulfillmentResource.TYPE, "createRewardEarningFulfillment", 200)
-                .list(RewardEarningFulfillmentResource.TYPE, "fetchRewardEarningFulfillments")
-                .fetch(RewardEarningFulfillmentResource.TYPE, "fetchRewardEarningFulfillment")
-                .list(PlanSummaryResource.TYPE, "fetchPatientPlanSummaries")
-                .fetch(PlanSummaryResource.TYPE, "fetchPatientPlanSummary")
-                .update(PlanSummaryResource.TYPE, "updatePatientPlanSummary", 200)
-                .create(ActionResource.TYPE, "createAction", 201)
-                .fetch(ActionResource.TYPE, "fetchAction")
-                .update(ActionResource.TYPE, "updateAction", 200)
-                .create(BundleResource.TYPE, "createBundle", 200)
-                .fetch(BundleResource.TYPE, "fetchBundle")
-                .update(BundleResource.TYPE, "updateBundle", 200)
-                .create(MetricResource.TYPE, "createPatientHealthMetric", 200)
-                .list(MetricResource.TYPE, "fetchPatientHealthMetrics")
-                .fetch(MetricResource.TYPE, "fetchPatientHealthMetric")
-                .list(ResultResource.TYPE, "fetchPatientHealthResults")
-                .fetch(ResultResource.TYPE, "fetchPatientHealthResult")
-                .create(ResultResource.TYPE, "createResult", 201).asExtension()
-                .list(HealthQuestionDefinitionResource.TYPE, "fetchHealthQuestionDefinitions")
-                .fetch(HealthQuestionDefinitionResource.TYPE, "fetchHealthQuestionDefinition")
-                .list(HealthProfileResource.TYPE, "fetchHealthProfiles")
-                .fetch(HealthProfileResource.TYPE, "fetchHealthProfile")
-                .list(HealthProfileQuestionResource.TYPE, "fetchHealthProfileQuestions")
-                .fetch(HealthProfileQuestionResource.TYPE, "fetchHealthProfileQuestion")
-                .list(HealthProfileAnswerResource.TYPE, "fetchHealthProfileAnswers")
-                .create(HealthProfileAnswerResource.TYPE, "createHealthProfileAnswer", 201).asExtension()
-                .fetch(HealthProfileAnswerResource.TYPE, "fetchHealthProfileAnswer")
-                .list(EmailHistoryResource.TYPE, "fetchEmailHistories")
-                .create(EmailHistoryResource.TYPE, "createEmailHistory", 201).asExtension()
-                .fetch(EmailHistoryResource.TYPE, "fetchEmailHistory")
-                .update(EmailHistoryResource.TYPE, "updateEmailHistory", 200).asExtension()
-                .custom("GET", "/pub/change", "fetchChanges", changes::list).asExtension()
-                .custom("GET", "/pub/change/{id}", "fetchChange",
-                        exchange -> changes.fetch(exchange, exchange.pathParam("id"))).asExtension();
+        Operations declared = declare(new Operations(resources, writer), tokenEndpoint, patients, rewards,
+                new CalendarEventResponses(resources), changes, document);
         extra.operations().accept(declared);
         List<Operation> operations = declared.all();
         document[0] = ApiDocument.generate(operations, registry, config.maxBulkItems());
@@ -295,6 +215,102 @@ public final class Application implements AutoCloseable {
         application.changeRetention = new ChangeRetention(database, config.changeRetention()).start();
         application.webhooks = WebhookDelivery.start(database, changes, config.webhooks(), metrics.registry());
         return application;
+    }
+
+    /**
+     * The API's operations as every server declares them, built without a database: their handlers must never be
+     * called. For tools that read the API's shape at build time (the client library's generator).
+     */
+    public static List<Operation> describedOperations() {
+        return declare(new Operations(null, null), null, null, null, null, null, new ApiDocument[1]).all();
+    }
+
+    /** Declares the API's operations; handlers reach the endpoints only when a request comes. */
+    private static Operations declare(Operations declared, TokenEndpoint tokenEndpoint, PatientEndpoints patients,
+            RewardEndpoints rewards, CalendarEventResponses calendarResponses, ChangeFeed changes,
+            ApiDocument[] document) {
+        return declared
+                .custom("GET", "/pub/openapi.json", "fetchOpenApiJson",
+                        exchange -> Exchange.context(exchange).status(200).contentType("application/json")
+                                .result(document[0].json()))
+                .custom("GET", "/pub/openapi.yaml", "fetchOpenApiYaml",
+                        exchange -> Exchange.context(exchange).status(200).contentType("application/yaml")
+                                .result(document[0].yaml()))
+                .custom("POST", "/pub/oauth/token", "createToken",
+                        exchange -> tokenEndpoint.create(Exchange.context(exchange)))
+                .custom("GET", "/pub/oauth/token/{id}/groups", "fetchTokenGroups",
+                        exchange -> tokenEndpoint.groups(Exchange.context(exchange)))
+                .custom("GET", "/pub/oauth/token/{id}/organization", "fetchTokenOrganization",
+                        exchange -> tokenEndpoint.organization(Exchange.context(exchange)))
+                .fetch(OrganizationResource.TYPE, "fetchOrganization")
+                .create(GroupResource.TYPE, "createGroup", 201)
+                .list(GroupResource.TYPE, "fetchGroups")
+                .fetch(GroupResource.TYPE, "fetchGroup")
+                .list(CoachResource.TYPE, "fetchCoaches")
+                .fetch(CoachResource.TYPE, "fetchCoach")
+                .create(PatientResource.TYPE, "createPatient", 201)
+                .list(PatientResource.TYPE, "fetchPatients")
+                .custom("PUT", "/pub/patient", "upsertPatient", exchange -> patients.upsert(exchange))
+                .fetch(PatientResource.TYPE, "fetchPatient")
+                .update(PatientResource.TYPE, "updatePatient", 200)
+                .subList("/pub/patient/{id}/groups", GroupResource.TYPE, "fetchPatientGroups", exchange -> patients.groups(exchange))
+                .subList("/pub/patient/{id}/coaches", CoachResource.TYPE, "fetchPatientCoaches", exchange -> patients.coaches(exchange))
+                .create(CalendarEventResource.TYPE, "createCalendarEvent", 201)
+                .list(CalendarEventResource.TYPE, "fetchCalendarEvents")
+                .fetch(CalendarEventResource.TYPE, "fetchCalendarEvent")
+                .update(CalendarEventResource.TYPE, "updateCalendarEvent", 200)
+                .delete(CalendarEventResource.TYPE, "deleteCalendarEvent")
+                .custom("POST", "/pub/calendar_event_response", "createCalendarEventResponse",
+                        exchange -> calendarResponses.create(exchange))
+                .create(RewardProgramResource.TYPE, "createRewardProgram", 200)
+                .list(RewardProgramResource.TYPE, "fetchRewardPrograms")
+                .fetch(RewardProgramResource.TYPE, "fetchRewardProgram")
+                .subList("/pub/reward_program/{id}/group", GroupResource.TYPE, "fetchRewardProgramGroup",
+                        exchange -> rewards.programGroup(exchange))
+                .create(RewardProgramActivationResource.TYPE, "createRewardProgramActivation", 200)
+                .list(RewardProgramActivationResource.TYPE, "fetchRewardProgramActivations")
+                .fetch(RewardProgramActivationResource.TYPE, "fetchRewardProgramActivation")
+                .update(RewardProgramActivationResource.TYPE, "updateRewardProgramActivation", 200).asExtension()
+                .create(RewardResource.TYPE, "createReward", 200)
+                .list(RewardResource.TYPE, "fetchRewards")
+                .fetch(RewardResource.TYPE, "fetchReward")
+                .create(RewardEarningResource.TYPE, "createRewardEarning", 200)
+                .list(RewardEarningResource.TYPE, "fetchRewardEarnings")
+                .fetch(RewardEarningResource.TYPE, "fetchRewardEarning")
+                .create(RewardEarningFulfillmentResource.TYPE, "createRewardEarningFulfillment", 200)
+                .list(RewardEarningFulfillmentResource.TYPE, "fetchRewardEarningFulfillments")
+                .fetch(RewardEarningFulfillmentResource.TYPE, "fetchRewardEarningFulfillment")
+                .list(PlanSummaryResource.TYPE, "fetchPatientPlanSummaries")
+                .fetch(PlanSummaryResource.TYPE, "fetchPatientPlanSummary")
+                .update(PlanSummaryResource.TYPE, "updatePatientPlanSummary", 200)
+                .create(ActionResource.TYPE, "createAction", 201)
+                .fetch(ActionResource.TYPE, "fetchAction")
+                .update(ActionResource.TYPE, "updateAction", 200)
+                .create(BundleResource.TYPE, "createBundle", 200)
+                .fetch(BundleResource.TYPE, "fetchBundle")
+                .update(BundleResource.TYPE, "updateBundle", 200)
+                .create(MetricResource.TYPE, "createPatientHealthMetric", 200)
+                .list(MetricResource.TYPE, "fetchPatientHealthMetrics")
+                .fetch(MetricResource.TYPE, "fetchPatientHealthMetric")
+                .list(ResultResource.TYPE, "fetchPatientHealthResults")
+                .fetch(ResultResource.TYPE, "fetchPatientHealthResult")
+                .create(ResultResource.TYPE, "createResult", 201).asExtension()
+                .list(HealthQuestionDefinitionResource.TYPE, "fetchHealthQuestionDefinitions")
+                .fetch(HealthQuestionDefinitionResource.TYPE, "fetchHealthQuestionDefinition")
+                .list(HealthProfileResource.TYPE, "fetchHealthProfiles")
+                .fetch(HealthProfileResource.TYPE, "fetchHealthProfile")
+                .list(HealthProfileQuestionResource.TYPE, "fetchHealthProfileQuestions")
+                .fetch(HealthProfileQuestionResource.TYPE, "fetchHealthProfileQuestion")
+                .list(HealthProfileAnswerResource.TYPE, "fetchHealthProfileAnswers")
+                .create(HealthProfileAnswerResource.TYPE, "createHealthProfileAnswer", 201).asExtension()
+                .fetch(HealthProfileAnswerResource.TYPE, "fetchHealthProfileAnswer")
+                .list(EmailHistoryResource.TYPE, "fetchEmailHistories")
+                .create(EmailHistoryResource.TYPE, "createEmailHistory", 201).asExtension()
+                .fetch(EmailHistoryResource.TYPE, "fetchEmailHistory")
+                .update(EmailHistoryResource.TYPE, "updateEmailHistory", 200).asExtension()
+                .custom("GET", "/pub/change", "fetchChanges", exchange -> changes.list(exchange)).asExtension()
+                .custom("GET", "/pub/change/{id}", "fetchChange",
+                        exchange -> changes.fetch(exchange, exchange.pathParam("id"))).asExtension();
     }
 
     /** The webjar's asset directory; its version comes from the webjar itself, not a second copy of it. */
