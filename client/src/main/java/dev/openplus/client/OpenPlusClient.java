@@ -64,6 +64,18 @@ public final class OpenPlusClient extends OpenPlusResources {
     }
 
     /**
+     * The endpoint of a type given by its kind (for code generic over types; {@code client.patients()} is the same
+     * as {@code client.endpointOf(Patient.KIND)}).
+     *
+     * @param <T>  the type's record
+     * @param kind the type
+     * @return its endpoint
+     */
+    public <T extends Resource> Endpoint<T> endpointOf(ResourceKind<T> kind) {
+        return endpoint(kind);
+    }
+
+    /**
      * Creates or changes the patient with an identifier ({@code PUT /pub/patient}): found by the identifier within
      * the groups, it is changed as an update would (only the non-null writable members are sent); when there is
      * none, it is created in those groups with that identifier. Safe to send again (retried like any idempotent
