@@ -74,7 +74,8 @@ final class TokenManager {
     private Token renew(Token old) {
         if (old != null && old.refreshToken() != null) {
             try {
-                return grant(Map.of("grant_type", "refresh_token", "refresh_token", old.refreshToken()));
+                return grant(Map.of("grant_type", "refresh_token", "refresh_token", old.refreshToken(),
+                        "client_id", clientId, "client_secret", clientSecret));
             } catch (AuthenticationException e) {
                 // The refresh token expired or its family was revoked: start again from the client credentials.
             }

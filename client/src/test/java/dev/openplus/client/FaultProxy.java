@@ -31,6 +31,8 @@ final class FaultProxy implements AutoCloseable {
     private final String target;
     private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
     final List<String> seen = new CopyOnWriteArrayList<>();
+    /** The body of each request, in the order of {@link #seen}. */
+    final List<String> bodies = new CopyOnWriteArrayList<>();
 
     FaultProxy(String target) throws IOException {
         this.target = target;
@@ -55,11 +57,12 @@ final class FaultProxy implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         String line = exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath();
-        seen.add(line);
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readAllBytes();
         }
+        bodies.add(new String(body, StandardCharsets.UTF_8));
+        seen.add(line);
         for (Fault fault : faults) {
             if (line.startsWith(fault.prefix()) && faults.remove(fault)) {
                 fault.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
