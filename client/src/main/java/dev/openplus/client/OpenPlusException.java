@@ -12,8 +12,10 @@ import java.util.List;
 public class OpenPlusException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP status (0 when no answer came). */
     private final int status;
     private final transient List<ApiError> errors;
+    /** The answer's request id, or null. */
     private final String requestId;
     private final transient Duration retryAfter;
 
