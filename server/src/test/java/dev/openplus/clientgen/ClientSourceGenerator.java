@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import dev.openplus.Application;
+import dev.openplus.change.ChangeResource;
 import dev.openplus.config.Config;
 import dev.openplus.jsonapi.Attribute;
 import dev.openplus.jsonapi.Operation;
@@ -39,20 +40,39 @@ public final class ClientSourceGenerator {
             "static", "strictfp", "super", "switch", "synchronized", "this", "throw", "throws", "transient", "try",
             "void", "volatile", "while", "true", "false", "null", "record", "var", "yield");
 
+    /** Names a record component cannot take: the methods of the client's {@code Resource} interface. */
+    private static final Set<String> RESOURCE_METHODS = Set.of("id", "resourceType");
+
     private final ResourceRegistry registry;
+    private final List<ResourceType> types;
     private final List<Operation> operations;
     private final int maxBulkItems;
 
-    public ClientSourceGenerator(ResourceRegistry registry, List<Operation> operations, int maxBulkItems) {
+    /**
+     * @param registry     the types with an accessor ({@code client.patients()})
+     * @param readOnlyTypes types the client reads through helpers of its own (the change feed's {@code change}):
+     *                     a record each, no accessor
+     */
+    public ClientSourceGenerator(ResourceRegistry registry, List<ResourceType> readOnlyTypes,
+            List<Operation> operations, int maxBulkItems) {
         this.registry = registry;
+        List<ResourceType> all = new ArrayList<>(registry.types());
+        all.addAll(readOnlyTypes);
+        this.types = List.copyOf(all);
         this.operations = operations;
         this.maxBulkItems = maxBulkItems;
     }
 
     /** The generator of this server's types and operations (the default bulk limit). */
     public static ClientSourceGenerator ofServer() {
-        return new ClientSourceGenerator(Application.registry(), Application.describedOperations(),
-                Config.fromMap(Map.of()).maxBulkItems());
+        ResourceRegistry registry = Application.registry();
+        return new ClientSourceGenerator(registry, List.of(ChangeResource.type(registry)),
+                Application.describedOperations(), Config.fromMap(Map.of()).maxBulkItems());
+    }
+
+    /** Every type that gets a record: the registry's, then the read-only ones. */
+    public List<ResourceType> types() {
+        return types;
     }
 
     /** {@code args[0]}: the source root to write into ({@code client/target/generated-sources/openplus}). */
@@ -72,7 +92,7 @@ public final class ClientSourceGenerator {
     public Map<String, String> sources() {
         Map<String, String> files = new TreeMap<>();
         String dir = PACKAGE.replace('.', '/') + "/";
-        for (ResourceType type : registry.types()) {
+        for (ResourceType type : types) {
             files.put(dir + className(type.name()) + ".java", new TypeWriter(type).write());
         }
         files.put(dir + "OpenPlusResources.java", accessors());
@@ -102,7 +122,7 @@ public final class ClientSourceGenerator {
                 .append("    /** The server's default limit of items in one bulk create. */\n")
                 .append("    public static final int DEFAULT_MAX_BULK_ITEMS = ").append(maxBulkItems).append(";\n\n")
                 .append("    /** Every type, in the server's order. */\n    public static final List<ResourceKind<?>> KINDS = List.of(")
-                .append(String.join(", ", registry.types().stream().map(t -> className(t.name()) + ".KIND").toList()))
+                .append(String.join(", ", types.stream().map(t -> className(t.name()) + ".KIND").toList()))
                 .append(");\n\n")
                 .append("    private static final Map<String, ResourceKind<?>> BY_TYPE = new LinkedHashMap<>();\n\n")
                 .append("    static {\n        KINDS.forEach(kind -> BY_TYPE.put(kind.type(), kind));\n    }\n\n")
@@ -167,7 +187,7 @@ public final class ClientSourceGenerator {
             type.relationships().forEach(r -> relationshipNames.add(javaName(r.name())));
             for (Attribute attribute : type.attributes()) {
                 String javaName = javaName(attribute.name());
-                if (relationshipNames.contains(javaName) || javaName.equals("id")) {
+                if (relationshipNames.contains(javaName) || RESOURCE_METHODS.contains(javaName)) {
                     javaName = javaName + "Attribute";
                 }
                 String javaType = javaType(attribute.shape(), attribute.name(), enclosing, nested, "    ");
