@@ -76,6 +76,19 @@ public final class OpenPlusClient extends OpenPlusResources {
     }
 
     /**
+     * The change feed of a query ({@code GET /pub/change}): follow it to keep a copy of the client's data current.
+     *
+     * @param query {@code Query.organization(org)} or {@code Query.groups(...)} (one is required), optionally
+     *              {@code filter("resource_type", "patient,patient_health_metric")}, {@code filter("patient", ...)},
+     *              {@code include("resource")} for the changed resources' current state, and
+     *              {@code pageSize(...)} (at most 500)
+     * @return the feed
+     */
+    public ChangeFeed changes(Query query) {
+        return new ChangeFeed(transport, query);
+    }
+
+    /**
      * Creates or changes the patient with an identifier ({@code PUT /pub/patient}): found by the identifier within
      * the groups, it is changed as an update would (only the non-null writable members are sent); when there is
      * none, it is created in those groups with that identifier. Safe to send again (retried like any idempotent

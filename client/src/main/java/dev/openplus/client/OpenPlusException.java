@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * A request that failed: every error the server reported, its request id and status. Subclasses tell the status
  * family: {@link AuthenticationException} (401), {@link ForbiddenException} (403), {@link NotFoundException} (404),
- * {@link InvalidRequestException} (409 and the other 4xx), {@link RateLimitException} (429),
+ * {@link InvalidRequestException} (409 and the other 4xx; {@link ChangeCursorExpiredException} for an expired
+ * change-feed cursor), {@link RateLimitException} (429),
  * {@link ServerException} (5xx), {@link ConnectionException} (no answer).
  */
 public class OpenPlusException extends RuntimeException {
@@ -104,6 +105,9 @@ public class OpenPlusException extends RuntimeException {
             case 403 -> new ForbiddenException(status, errors, requestId, retryAfter, text);
             case 404 -> new NotFoundException(status, errors, requestId, retryAfter, text);
             case 429 -> new RateLimitException(status, errors, requestId, retryAfter, text);
+            case 410 -> errors.stream().anyMatch(error -> "ChangeCursorExpired".equals(error.code()))
+                    ? new ChangeCursorExpiredException(status, errors, requestId, retryAfter, text)
+                    : new InvalidRequestException(status, errors, requestId, retryAfter, text);
             default -> status >= 500 ? new ServerException(status, errors, requestId, retryAfter, text)
                     : new InvalidRequestException(status, errors, requestId, retryAfter, text);
         };

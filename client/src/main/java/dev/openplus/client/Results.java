@@ -3,12 +3,10 @@ package dev.openplus.client;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -16,7 +14,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.openplus.client.internal.Values;
 import dev.openplus.client.model.Id;
-import dev.openplus.client.model.OpenPlusResources;
 import dev.openplus.client.model.Resource;
 import dev.openplus.client.model.ResourceKind;
 
@@ -32,8 +29,7 @@ public final class Results<T extends Resource> implements Iterable<T> {
     private final Transport transport;
     private final ResourceKind<T> kind;
     private final String firstPath;
-    private final Map<String, JsonNode> included = new ConcurrentHashMap<>();
-    private final Map<String, Resource> read = new ConcurrentHashMap<>();
+    private final Included included = new Included();
     private volatile JsonNode firstPage;
 
     Results(Transport transport, ResourceKind<T> kind, String firstPath) {
@@ -53,9 +49,7 @@ public final class Results<T extends Resource> implements Iterable<T> {
 
     private JsonNode fetch(String path) {
         JsonNode page = transport.send("GET", path, null);
-        for (JsonNode resource : page.path("included")) {
-            included.put(key(resource.path("type").asText(), resource.path("id").asText()), resource);
-        }
+        included.add(page);
         return page;
     }
 
@@ -125,21 +119,11 @@ public final class Results<T extends Resource> implements Iterable<T> {
      *
      * @param <R> the related type
      * @param id  the relationship's id, e.g. {@code patient.groups().get(0)}
-     * @return the resource, or empty when it was not included (not asked, or outside the client's scope)
+     * @return the resource, or empty when it was not included (not asked, or outside the client's scope) or is of
+     *         a type this client does not know
      */
-    @SuppressWarnings("unchecked")
     public <R extends Resource> Optional<R> included(Id<R> id) {
-        if (id == null || id.id() == null) {
-            return Optional.empty();
-        }
-        String key = key(id.type(), id.id());
-        JsonNode resource = included.get(key);
-        if (resource == null) {
-            return Optional.empty();
-        }
-        return Optional.of((R) read.computeIfAbsent(key, k -> OpenPlusResources.kind(id.type())
-                .map(found -> (Resource) found.read(resource))
-                .orElseThrow(() -> new IllegalStateException("no type " + id.type() + " in this client"))));
+        return included.get(id);
     }
 
     /**
@@ -157,9 +141,5 @@ public final class Results<T extends Resource> implements Iterable<T> {
             }
         }
         return resources;
-    }
-
-    private static String key(String type, String id) {
-        return type + "/" + id;
     }
 }
