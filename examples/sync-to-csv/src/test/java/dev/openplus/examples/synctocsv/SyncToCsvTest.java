@@ -8,6 +8,8 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -34,7 +36,8 @@ import dev.openplus.support.TestServer;
 /**
  * The sample against the test server, on an organization of its own, copying one group: after the first run and
  * after more changes (a PATCH, a DELETE, a patient moved out of the group, creates) its CSV files hold exactly what
- * the lists answer, and the second run read only the changes made since the first.
+ * the lists answer, and the second run read only the changes made since the first; after the feed was pruned past
+ * its cursor, it copies the lists again.
  */
 class SyncToCsvTest {
     private static final TestServer SERVER = TestServer.get();
@@ -111,6 +114,18 @@ class SyncToCsvTest {
         assertThat(printed).startsWith("0 changes read, 0 rows written, 0 removed; cursor ");
         assertThat(rows(dir, "patient")).isEqualTo(before);
         assertCsvEqualsLists(client, synced);
+
+        // The changes after the stored cursor pruned (older than the retention): the lists are copied again.
+        client.patients().update(katherine, katherine.toBuilder().lastName("Goble Johnson").build());
+        try (Connection connection = SERVER.database.dedicatedConnection();
+                PreparedStatement prune = connection.prepareStatement(
+                        "select change_prune(?, now() + interval '1 day', 1000)")) {
+            prune.setString(1, organization);
+            prune.execute();
+        }
+        SyncToCsv.Summary resynchronised = new SyncToCsv(client, Query.groups(synced), dir).run();
+        assertThat(resynchronised.copiedLists()).isTrue();
+        assertThat(assertCsvEqualsLists(client, synced).get("patient").get(katherine.id())).contains("Goble Johnson");
     }
 
     private static Patient patient(OpenPlusClient client, String lastName, String groupId) {
