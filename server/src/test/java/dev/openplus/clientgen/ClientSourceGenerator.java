@@ -411,6 +411,12 @@ public final class ClientSourceGenerator {
         String in = indent + "    ";
         StringBuilder innerNested = new StringBuilder();
         List<String[]> members = new ArrayList<>(); // javaName, javaType, wireName
+        // The id the server assigns to each item (an attendee's "_id"): read, and sent back so that an update keeps
+        // it (an item sent without its id is a new item with a new id).
+        String serverId = shape.serverIdMember();
+        if (serverId != null) {
+            members.add(new String[] {javaName(serverId), "String", serverId});
+        }
         for (Shape.Member member : shape.members()) {
             members.add(new String[] {javaName(member.name()), javaType(member.shape(), member.name(), inner,
                     innerNested, in), member.name()});
@@ -419,7 +425,8 @@ public final class ClientSourceGenerator {
                 .append(wireName).append("}.\n").append(indent).append(" *\n");
         for (String[] member : members) {
             nested.append(indent).append(" * @param ").append(member[0]).append(" {@code ").append(member[2])
-                    .append("}\n");
+                    .append(member[2].equals(serverId) ? "}: assigned by the server; keep it when sending the item "
+                            + "back, null for a new item\n" : "}\n");
         }
         nested.append(indent).append(" */\n").append(indent).append("public record ").append(name).append('(');
         for (int i = 0; i < members.size(); i++) {
@@ -431,6 +438,10 @@ public final class ClientSourceGenerator {
                 .append(in).append(" */\n").append(in).append("public static ").append(name)
                 .append(" read(JsonNode node) {\n").append(in).append("    return new ").append(name).append('(');
         int i = 0;
+        if (serverId != null) {
+            nested.append("Values.string(node.get(").append(quote(serverId)).append("))");
+            i++;
+        }
         for (Shape.Member member : shape.members()) {
             String[] m = members.get(i);
             nested.append(i == 0 ? "" : ", ").append(reader(member.shape(), m[1], "node.get(\"" + m[2] + "\")"));

@@ -141,7 +141,7 @@ class SyncToCsvTest {
     private static CalendarEvent event(Patient owner, String title) {
         return CalendarEvent.builder().type(CalendarEvent.Type.REMINDER).title(title)
                 .startAt(Instant.parse("2030-01-01T09:00:00Z")).endAt(Instant.parse("2030-01-01T09:30:00Z"))
-                .attendees(List.of(new CalendarEvent.Attendee(owner.id(), null))).owner(owner.ref()).build();
+                .attendees(List.of(new CalendarEvent.Attendee(null, owner.id(), null))).owner(owner.ref()).build();
     }
 
     /** Each CSV file's rows (id to the columns after the version) equal the list of the group, read now. */
