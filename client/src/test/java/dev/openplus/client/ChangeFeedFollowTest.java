@@ -35,15 +35,8 @@ class ChangeFeedFollowTest {
     @BeforeAll
     static void start() {
         organization = FIXTURES.organization("Client change feed");
-        client = clientOf(organization);
+        client = TestSupport.clientOf(organization);
         groupId = client.groups().create(Group.builder().name("Feed").build()).id();
-    }
-
-    /** An organization-scoped client of an organization (its feed holds only what the test writes). */
-    static OpenPlusClient clientOf(String organizationId) {
-        java.util.Map<String, String> credentials = FIXTURES.client(organizationId);
-        return OpenPlusClient.builder(TestSupport.SERVER.baseUrl)
-                .clientCredentials(credentials.get("client_id"), credentials.get("client_secret")).build();
     }
 
     private static ChangeFeed patientFeed() {
@@ -121,7 +114,7 @@ class ChangeFeedFollowTest {
     @Test
     void anExpiredCursorIsTypedAndAFreshStartReadsWhatIsKept() throws Exception {
         String retained = FIXTURES.organization("Client change feed retention");
-        OpenPlusClient own = clientOf(retained);
+        OpenPlusClient own = TestSupport.clientOf(retained);
         ChangeFeed feed = own.changes(Query.organization(retained).include("resource").pageSize(1));
         own.groups().create(Group.builder().name("Old 1").build());
         Iterator<ChangePage> pages = feed.follow(null).iterator();

@@ -31,4 +31,11 @@ final class TestSupport {
     static OpenPlusClient client() {
         return builder(SERVER.baseUrl).build();
     }
+
+    /** A new client of an organization, scoped to the groups when given (its feed holds only what a test writes). */
+    static OpenPlusClient clientOf(String organizationId, String... groupIds) {
+        Map<String, String> credentials = new Fixtures(SERVER).client(organizationId, groupIds);
+        return OpenPlusClient.builder(SERVER.baseUrl)
+                .clientCredentials(credentials.get("client_id"), credentials.get("client_secret")).build();
+    }
 }

@@ -19,9 +19,10 @@ import dev.openplus.support.Fixtures;
 import dev.openplus.support.TestServer;
 
 /**
- * GET /pub/change through HTTP: the exact wire shape of a change, include=resource, deleted and archived
- * resources, a group-scoped client's removed and created, the filters and their errors, isolation between
- * organizations, an open transaction holding the feed back, a rolled-back one never appearing, and retention.
+ * GET /pub/change through HTTP: the exact wire shape of a change, include=resource, the filters and their errors,
+ * isolation between organizations, an open transaction holding the feed back, a rolled-back one never appearing, and
+ * retention. What the feed reports for an event's create, update and delete and for a group-scoped client's
+ * patients leaving and joining is tested with the Java client (client/ ChangeFeedScopeTest).
  */
 class ChangeFeedTest {
     static TestServer server;
@@ -55,16 +56,6 @@ class ChangeFeedTest {
                 "relationships", Map.of("groups", Map.of("data", List.of(Map.of("type", "group", "id", group))))))));
         assertThat(response.status()).as(response.body()).isEqualTo(201);
         return response.at("/data/id").asText();
-    }
-
-    static Api.Response movePatient(String patient, String group) {
-        return api.send("PATCH", "/pub/patient/" + patient, tenant.token(), Api.JSON_API, Api.json(Map.of("data",
-                Map.of("type", "patient", "id", patient, "relationships",
-                        Map.of("groups", Map.of("data", List.of(Map.of("type", "group", "id", group))))))), List.of());
-    }
-
-    static String event(String patient) {
-        return eventOf(api, tenant, patient);
     }
 
     static String eventOf(Api api, Fixtures.Tenant tenant, String patient) {
@@ -168,68 +159,6 @@ class ChangeFeedTest {
         assertThat(one.status()).as(one.body()).isEqualTo(200);
         assertThat(one.at("/data")).isEqualTo(first);
         assertThat(api.get("/pub/change/" + first.at("/id").asText(), tenant.token()).status()).isEqualTo(404);
-    }
-
-    @Test
-    void deleteArchiveAndUpdate() {
-        String patient = patient(tenant, groupA);
-        Feed start = follow(orgFeed(), tenant.token());
-        String event = event(patient);
-        Api.Response patched = api.send("PATCH", "/pub/calendar_event/" + event, tenant.token(), Api.JSON_API,
-                Api.json(Map.of("data", Map.of("type", "calendar_event", "id", event,
-                        "attributes", Map.of("title", "Run")))), List.of());
-        assertThat(patched.status()).as(patched.body()).isEqualTo(200);
-        assertThat(api.send("DELETE", "/pub/calendar_event/" + event, tenant.token(), null, null, List.of()).status())
-                .isEqualTo(200);
-        Feed feed = follow(start.next + "&filter[resource_type]=calendar_event&include=resource", tenant.token());
-        assertThat(feed.summary()).containsExactly("calendar_event " + event + " created 1",
-                "calendar_event " + event + " updated 2", "calendar_event " + event + " deleted 3");
-        JsonNode deleted = feed.changes.get(2);
-        assertThat(deleted.at("/relationships/resource/data").isNull()).isTrue();
-        assertThat(feed.included).isEmpty();
-    }
-
-    @Test
-    void aGroupScopedClientSeesPatientsLeaveAndJoin() {
-        String patient = patient(tenant, groupA);
-        String event = event(patient);
-        String groupFeed = "/pub/change?filter[groups]=" + groupA;
-        Feed start = follow(groupFeed, groupToken);
-        assertThat(start.summary()).contains("patient " + patient + " created 1", "calendar_event " + event + " created 1");
-        Feed orgStart = follow(orgFeed(), tenant.token());
-
-        assertThat(movePatient(patient, groupB).status()).isEqualTo(200);
-        Feed left = follow(start.next, groupToken);
-        // The profile's questions (derived from the catalogue, never written: version 0) leave with it.
-        assertThat(left.summary()).filteredOn(line -> line.startsWith("health_profile_question "))
-                .isNotEmpty().allMatch(line -> line.endsWith(" removed 0"));
-        assertThat(left.summary()).filteredOn(line -> !line.startsWith("health_profile_question ")).containsExactlyInAnyOrder("patient " + patient + " removed 2",
-                "calendar_event " + event + " removed 1", "patient_plan_summary " + planOf(left, patient) + " removed 1",
-                "health_profile " + profileOf(left) + " removed 1");
-        // The organization sees one update of the patient.
-        Feed orgMoved = follow(orgStart.next, tenant.token());
-        assertThat(orgMoved.summary()).containsExactly("patient " + patient + " updated 2");
-
-        // Changes of the patient's data outside the client's groups do not reach it.
-        api.send("PATCH", "/pub/calendar_event/" + event, tenant.token(), Api.JSON_API, Api.json(Map.of("data",
-                Map.of("type", "calendar_event", "id", event, "attributes", Map.of("title", "Away")))), List.of());
-        Feed away = follow(left.next, groupToken);
-        assertThat(away.changes).isEmpty();
-
-        assertThat(movePatient(patient, groupA).status()).isEqualTo(200);
-        Feed back = follow(away.next + "&include=resource", groupToken);
-        assertThat(back.summary()).contains("patient " + patient + " created 3", "calendar_event " + event + " created 2");
-        assertThat(back.included.stream().map(r -> r.at("/id").asText())).contains(patient, event);
-    }
-
-    private static String planOf(Feed feed, String patient) {
-        return feed.changes.stream().filter(c -> c.at("/attributes/resource_type").asText().equals("patient_plan_summary"))
-                .map(c -> c.at("/attributes/resource_id").asText()).findFirst().orElse("none");
-    }
-
-    private static String profileOf(Feed feed) {
-        return feed.changes.stream().filter(c -> c.at("/attributes/resource_type").asText().equals("health_profile"))
-                .map(c -> c.at("/attributes/resource_id").asText()).findFirst().orElse("none");
     }
 
     @Test
