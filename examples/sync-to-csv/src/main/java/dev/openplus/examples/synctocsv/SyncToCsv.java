@@ -303,15 +303,19 @@ public final class SyncToCsv {
             }
             options.put(args[i].substring(2), args[i + 1]);
         }
-        for (String required : List.of("base-url", "client-id", "client-secret", "dir")) {
-            if (!options.containsKey(required)) {
-                System.err.println("missing --" + required + "; usage: --base-url URL --client-id ID "
-                        + "--client-secret SECRET (--organization ORG | --groups G1,G2) --dir DIR");
+        for (String required : List.of("base-url", "client-id", "client-secret", "dir", "organization or groups")) {
+            boolean given = required.equals("organization or groups")
+                    ? options.containsKey("organization") != options.containsKey("groups")
+                    : options.containsKey(required);
+            if (!given) {
+                System.err.println((required.contains(" or ") ? "give one of --organization and --groups"
+                        : "missing --" + required) + "; usage: --base-url URL "
+                        + "--client-id ID --client-secret SECRET (--organization ORG | --groups G1,G2) --dir DIR");
                 System.exit(2);
             }
         }
         Query scope = options.containsKey("groups") ? Query.groups(options.get("groups").split(","))
-                : Query.organization(Objects.requireNonNull(options.get("organization"), "--organization or --groups"));
+                : Query.organization(options.get("organization"));
         OpenPlusClient client = OpenPlusClient.builder(options.get("base-url"))
                 .clientCredentials(options.get("client-id"), options.get("client-secret")).build();
         Summary summary = new SyncToCsv(client, scope, Path.of(options.get("dir"))).run();
