@@ -22,6 +22,7 @@ import dev.openplus.healthprofile.HealthProfileAnswerResource;
 import dev.openplus.healthprofile.HealthProfileQuestionResource;
 import dev.openplus.healthprofile.HealthProfileResource;
 import dev.openplus.healthprofile.HealthQuestionDefinitionResource;
+import dev.openplus.fhir.ExportWorkers;
 import dev.openplus.fhir.FhirEndpoints;
 import dev.openplus.fhir.FhirJson;
 import dev.openplus.fhir.OperationOutcomes;
@@ -70,6 +71,7 @@ public final class Application implements AutoCloseable {
     private final ResourceWriter writer;
     private ChangeRetention changeRetention;
     private WebhookDelivery webhooks;
+    private ExportWorkers fhirExports;
 
     private Application(Javalin javalin, RevocationListener revocations, TokenService tokens, List<String> routes,
             Metrics metrics, ManagementServer management, ResourceEndpoints resources, List<Operation> operations,
@@ -164,7 +166,8 @@ public final class Application implements AutoCloseable {
         java.util.Map<String, Handler> managementEndpoints = ManagementServer.endpoints(database, metrics);
         // FHIR R4 beside /pub: same port, tokens and scopes; HAPI's model is built meanwhile, not on a request.
         FhirJson.warmUpInBackground();
-        FhirEndpoints fhir = new FhirEndpoints(resources);
+        ExportWorkers fhirExports = ExportWorkers.start(database, resources, config.fhirExport());
+        FhirEndpoints fhir = new FhirEndpoints(resources, fhirExports);
         OtherApi fhirApi = new OtherApi("/fhir/", java.util.Set.of(FhirEndpoints.METADATA), FhirEndpoints::accepts,
                 new OperationOutcomes());
 
@@ -201,6 +204,7 @@ public final class Application implements AutoCloseable {
                         managementEndpoints);
             }
         } catch (RuntimeException e) {
+            fhirExports.close();
             javalin.stop();
             resources.close();
             revocations.close();
@@ -212,6 +216,7 @@ public final class Application implements AutoCloseable {
         }
         Application application = new Application(javalin, revocations, tokens, table, metrics, management, resources,
                 operations, writer);
+        application.fhirExports = fhirExports;
         application.changeRetention = new ChangeRetention(database, config.changeRetention()).start();
         application.webhooks = WebhookDelivery.start(database, changes, config.webhooks(), metrics.registry());
         return application;
@@ -342,6 +347,11 @@ public final class Application implements AutoCloseable {
         }
     }
 
+    /** The Bulk Data export's workers and cleanup on this server. */
+    public ExportWorkers fhirExports() {
+        return fhirExports;
+    }
+
     public int port() {
         return javalin.port();
     }
@@ -363,6 +373,7 @@ public final class Application implements AutoCloseable {
         }
         changeRetention.close();
         webhooks.close();
+        fhirExports.close();
         javalin.stop();
         // After the web server: its requests' fetches may still be queued for the hand-off threads.
         resources.close();

@@ -34,7 +34,8 @@ public record Config(
         int httpMinBodyRate,
         IdentifierUniqueness identifierUniqueness,
         ChangeRetention changeRetention,
-        Webhooks webhooks) {
+        Webhooks webhooks,
+        FhirExport fhirExport) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -113,15 +114,52 @@ public record Config(
         }
     }
 
+    /**
+     * FHIR Bulk Data export (docs/operations.md, "FHIR Bulk Data export"): where the ndjson files go, how long a
+     * finished export is kept, the worker threads that write exports on this instance (0: none, another instance
+     * writes them), how often idle workers look for jobs and the cleanup removes expired ones ({@link Duration#ZERO}:
+     * never; workers still start on this instance's own kick-offs), and how many resources a file holds at most.
+     */
+    public record FhirExport(Path directory, Duration ttl, int threads, Duration pollInterval,
+            Duration cleanupInterval, int fileResources) {
+
+        static FhirExport fromMap(Map<String, String> env, Path dataDir) {
+            String directory = blankToNull(env.get("OPENPLUS_FHIR_EXPORT_DIR"));
+            return new FhirExport(
+                    directory == null ? dataDir.resolve("fhir-export") : Path.of(directory.trim()).toAbsolutePath().normalize(),
+                    duration(env, "OPENPLUS_FHIR_EXPORT_TTL", "24h"),
+                    atLeast(0, "OPENPLUS_FHIR_EXPORT_THREADS", intValue(env, "OPENPLUS_FHIR_EXPORT_THREADS", 2)),
+                    durationOrZero(env, "OPENPLUS_FHIR_EXPORT_POLL_INTERVAL", "5s"),
+                    durationOrZero(env, "OPENPLUS_FHIR_EXPORT_CLEANUP_INTERVAL", "10m"),
+                    atLeast(1, "OPENPLUS_FHIR_EXPORT_FILE_RESOURCES",
+                            intValue(env, "OPENPLUS_FHIR_EXPORT_FILE_RESOURCES", 100_000)));
+        }
+
+        public boolean polling() {
+            return !pollInterval.isZero();
+        }
+
+        public boolean cleaningUp() {
+            return !cleanupInterval.isZero();
+        }
+    }
+
+    /** {@link #duration}, or {@link Duration#ZERO} for "0" (off). */
+    static Duration durationOrZero(Map<String, String> env, String name, String fallback) {
+        String value = blankToNull(env.get(name));
+        return value != null && value.trim().equals("0") ? Duration.ZERO : duration(env, name, fallback);
+    }
+
     public static Config fromEnvironment() {
         return fromMap(System.getenv());
     }
 
     public static Config fromMap(Map<String, String> env) {
+        // Blank is unset, as for every variable: never the current directory, where PostgreSQL's files would land.
+        Path dataDir = Path.of(orDefault(blankToNull(env.get("OPENPLUS_DATA_DIR")), "./data")).toAbsolutePath().normalize();
         return new Config(
                 intValue(env, "OPENPLUS_PORT", DEFAULT_PORT),
-                // Blank is unset, as for every variable: never the current directory, where PostgreSQL's files would land.
-                Path.of(orDefault(blankToNull(env.get("OPENPLUS_DATA_DIR")), "./data")).toAbsolutePath().normalize(),
+                dataDir,
                 blankToNull(env.get("OPENPLUS_DATABASE_URL")),
                 blankToNull(env.get("OPENPLUS_DATABASE_USER")),
                 blankToNull(env.get("OPENPLUS_DATABASE_PASSWORD")),
@@ -154,7 +192,8 @@ public record Config(
                 atLeast(1, "OPENPLUS_HTTP_MIN_BODY_RATE", intValue(env, "OPENPLUS_HTTP_MIN_BODY_RATE", 1024)),
                 IdentifierUniqueness.parse(env.get("OPENPLUS_IDENTIFIER_UNIQUENESS")),
                 ChangeRetention.fromMap(env),
-                Webhooks.fromMap(env));
+                Webhooks.fromMap(env),
+                FhirExport.fromMap(env, dataDir));
     }
 
     /** Throttling and hashing limits of their own (the limiter's tests run a second server with low ones). */
@@ -163,7 +202,7 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, limits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness, changeRetention, webhooks);
+                identifierUniqueness, changeRetention, webhooks, fhirExport);
     }
 
     /**
@@ -183,7 +222,7 @@ public record Config(
                 + ", embeddedTcp=" + embeddedTcp + ", databaseConnectionTimeout=" + databaseConnectionTimeout
                 + ", authLimits=" + authLimits + ", httpBodyTimeout=" + httpBodyTimeout
                 + ", httpMinBodyRate=" + httpMinBodyRate + ", identifierUniqueness=" + identifierUniqueness
-                + ", changeRetention=" + changeRetention + ", webhooks=" + webhooks + "]";
+                + ", changeRetention=" + changeRetention + ", webhooks=" + webhooks + ", fhirExport=" + fhirExport + "]";
     }
 
     /** A JDBC URL with the value of any password parameter (pgjdbc reads {@code password=} from it) hidden. */
@@ -201,7 +240,7 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness, changeRetention, webhooks);
+                identifierUniqueness, changeRetention, webhooks, fhirExport);
     }
 
     public Config withAccessTokenTtl(Duration ttl) {
@@ -209,7 +248,7 @@ public record Config(
                 maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort, httpThreads,
                 embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness, changeRetention, webhooks);
+                identifierUniqueness, changeRetention, webhooks, fhirExport);
     }
 
     /** Serve /metrics, /health and /ready on their own port (0: any free port), off the public one. */
@@ -218,7 +257,7 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, port,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness, changeRetention, webhooks);
+                identifierUniqueness, changeRetention, webhooks, fhirExport);
     }
 
     /** Whether fetches by id are answered in front of the web framework ({@code OPENPLUS_HTTP_DIRECT_READS}). */
@@ -227,7 +266,7 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, direct, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness, changeRetention, webhooks);
+                identifierUniqueness, changeRetention, webhooks, fhirExport);
     }
 
     /** Webhook delivery settings of their own (the webhook tests run a server with short intervals). */
@@ -236,7 +275,16 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness, changeRetention, settings);
+                identifierUniqueness, changeRetention, settings, fhirExport);
+    }
+
+    /** Bulk Data export settings of their own (the export tests run a server with workers and short intervals). */
+    public Config withFhirExport(FhirExport settings) {
+        return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
+                refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
+                httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
+                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
+                identifierUniqueness, changeRetention, webhooks, settings);
     }
 
     /** Where unique patient identifiers must be unique ({@code OPENPLUS_IDENTIFIER_UNIQUENESS}). */
@@ -244,7 +292,7 @@ public record Config(
         return new Config(port, dataDir, databaseUrl, databaseUser, databasePassword, accessTokenTtl,
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, bindAddress, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
-                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate, uniqueness, changeRetention, webhooks);
+                databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate, uniqueness, changeRetention, webhooks, fhirExport);
     }
 
     public Config withBindAddress(String address) {
@@ -252,7 +300,7 @@ public record Config(
                 refreshTokenTtl, maxBodyBytes, maxBulkItems, databasePoolSize, webAppUrl, address, managementPort,
                 httpThreads, embeddedSharedBuffers, directReads, fetchBatchSize, fetchBatchStatements, embeddedTcp,
                 databaseConnectionTimeout, authLimits, httpBodyTimeout, httpMinBodyRate,
-                identifierUniqueness, changeRetention, webhooks);
+                identifierUniqueness, changeRetention, webhooks, fhirExport);
     }
 
     /**

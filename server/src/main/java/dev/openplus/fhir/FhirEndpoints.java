@@ -39,28 +39,34 @@ public final class FhirEndpoints {
             "_pretty");
 
     private final ResourceEndpoints resources;
+    private final BulkExport bulkExport;
     private final CapabilityStatements capabilities = new CapabilityStatements();
 
     /** A route of this API, for the web layer to register. */
     public record Route(String method, String path, Operation.Handler handler) {
     }
 
-    public FhirEndpoints(ResourceEndpoints resources) {
+    public FhirEndpoints(ResourceEndpoints resources, ExportWorkers exports) {
         this.resources = resources;
+        this.bulkExport = new BulkExport(resources, exports);
     }
 
+    /** The routes, the Bulk Data export's first: its paths would match {type}/{id} too, and the first match wins. */
     public List<Route> routes() {
-        return List.of(new Route("GET", METADATA, this::metadata),
+        List<Route> routes = new ArrayList<>(bulkExport.routes());
+        routes.addAll(List.of(new Route("GET", METADATA, this::metadata),
                 new Route("GET", BASE + "/{type}", exchange -> search(exchange, type(exchange))),
                 new Route("GET", BASE + "/{type}/{id}", exchange -> read(exchange, type(exchange),
-                        exchange.pathParam("id"))));
+                        exchange.pathParam("id")))));
+        return routes;
     }
 
     /** True for an Accept header that lists a media type FHIR JSON can be sent as. */
     public static boolean accepts(String accept) {
         for (String range : accept.split(",")) {
             String mediaType = range.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-            if (List.of(FhirJson.MEDIA_TYPE, "application/json", "application/json+fhir", "*/*", "application/*")
+            if (List.of(FhirJson.MEDIA_TYPE, "application/json", "application/json+fhir", "*/*", "application/*",
+                    ExportWorkers.MEDIA_TYPE, "application/ndjson")
                     .contains(mediaType)) {
                 return true;
             }

@@ -82,10 +82,16 @@ public final class Exchange {
      */
     public static void respond(Context ctx, int status, String contentType, byte[] body) {
         ctx.attribute(ANSWERED, Boolean.TRUE);
-        ctx.attribute(ANSWER, new Answer(status, contentType, body));
+        ctx.attribute(ANSWER, new Answer(status, contentType, body, null));
     }
 
-    private record Answer(int status, String contentType, byte[] body) {
+    /** As {@link #respond(Context, int, String, byte[])}, with a file's content streamed from disk when sent. */
+    public static void respondFile(Context ctx, int status, String contentType, java.nio.file.Path file) {
+        ctx.attribute(ANSWERED, Boolean.TRUE);
+        ctx.attribute(ANSWER, new Answer(status, contentType, null, file));
+    }
+
+    private record Answer(int status, String contentType, byte[] body, java.nio.file.Path file) {
     }
 
     /** Writes the answer {@link #respond} set: Javalin's last stage (after-handlers), which always runs. */
@@ -100,7 +106,11 @@ public final class Exchange {
         // Written here rather than through ctx.result: Javalin copies a result through a fresh 32 KiB buffer,
         // half of all the memory a small fetch allocated. The stream is Javalin's, so compression still applies.
         try {
-            ctx.outputStream().write(answer.body());
+            if (answer.file() != null) {
+                java.nio.file.Files.copy(answer.file(), ctx.outputStream());
+            } else {
+                ctx.outputStream().write(answer.body());
+            }
         } catch (java.io.IOException e) {
             // The client closed the connection first (a timeout, a cancelled job): nothing is left to answer, and
             // it is not the server's failure, so no error is logged and no error document is attempted.
@@ -159,6 +169,21 @@ public final class Exchange {
                 host = ctx.req().getLocalAddr() + ":" + ctx.req().getLocalPort();
             }
             return scheme + "://" + host;
+        }
+
+        @Override
+        public String header(String name) {
+            return ctx.header(name);
+        }
+
+        @Override
+        public void responseHeader(String name, String value) {
+            ctx.header(name, value);
+        }
+
+        @Override
+        public void respondFile(int status, String mediaType, java.nio.file.Path file) {
+            Exchange.respondFile(ctx, status, mediaType, file);
         }
 
         @Override

@@ -30,6 +30,24 @@ public interface ApiExchange {
         throw new UnsupportedOperationException("this exchange knows no base URL");
     }
 
+    /** A request header's value, or null (FHIR's {@code Prefer: respond-async}). */
+    default String header(String name) {
+        throw new UnsupportedOperationException("this exchange reads no request header");
+    }
+
+    /** Adds a header to the answer (FHIR Bulk Data's {@code Content-Location}, {@code X-Progress}). */
+    default void responseHeader(String name, String value) {
+        throw new UnsupportedOperationException("this exchange sets no response header");
+    }
+
+    /**
+     * Answers with the content of a file, streamed from disk (a Bulk Data export's ndjson file: any size, never held
+     * in memory), under the same rule as {@link #respond(int, byte[])}.
+     */
+    default void respondFile(int status, String mediaType, java.nio.file.Path file) {
+        throw new UnsupportedOperationException("this exchange answers documents only");
+    }
+
     /** The request id, also {@code meta.req_id}. */
     String reqId();
 

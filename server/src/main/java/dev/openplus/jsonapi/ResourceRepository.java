@@ -403,6 +403,25 @@ public final class ResourceRepository {
         return new PageResult(rows, count, hasMore);
     }
 
+    /**
+     * Up to {@code limit} rows of the type in the caller's scope that meet {@code base}, in id order after
+     * {@code after} (null: from the first): the keyset walk of a cursor list without its count, for readers that go
+     * through every row (a Bulk Data export). One statement, on the (organization_id, id) order of the lists.
+     */
+    public List<ResourceRow> idPage(DSLContext dsl, ResourceType type, Caller caller, Condition base,
+            CursorPosition after, int limit) {
+        Condition where = type.scope(caller).and(base);
+        List<SortOrder> sort = effectiveSort(type, List.of());
+        List<OrderField<?>> order = new ArrayList<>();
+        for (SortOrder key : sort) {
+            order.add(key.field().column().asc().nullsLast());
+        }
+        if (after != null) {
+            where = where.and(after(type, sort, after));
+        }
+        return rows(dsl, type, caller, type.table(), where, order, limit, null, null);
+    }
+
     /** The cursor of the row a page ends with. */
     public static CursorPosition positionOf(ResourceRow row, List<SortOrder> requested) {
         List<Object> values = new ArrayList<>();

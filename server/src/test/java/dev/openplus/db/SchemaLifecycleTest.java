@@ -53,7 +53,8 @@ class SchemaLifecycleTest {
         // adds its undo here.
         Map<Integer, List<String>> undo = Map.of(
                 16, List.of("drop index api_client_one_active_demo", "alter table api_client drop column demo"),
-                18, List.of("drop table webhook_subscription"));
+                18, List.of("drop table webhook_subscription"),
+                19, List.of("drop table fhir_export_file", "drop table fhir_export_job"));
         assertThat(undo).as("the undo of the latest migration, V%d", latest).containsKey(latest);
         try (Connection connection = java.sql.DriverManager.getConnection(server.jdbcUrl("schema_lifecycle"),
                 "postgres", null); Statement statement = connection.createStatement()) {

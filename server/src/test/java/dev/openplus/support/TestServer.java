@@ -47,8 +47,10 @@ public final class TestServer {
                 // the tests that count statements (a run-wide counter), and pruning would remove changes other
                 // classes read. The webhook tests start a server of their own with short intervals;
                 // ChangeRetentionTest prunes a database of its own.
+                // No Bulk Data export workers or cleanup either (FhirBulkExportTest runs a server of its own with them).
                 Config config = Config.fromMap(Map.of("OPENPLUS_DATA_DIR", dataDir.toString(), "OPENPLUS_PORT", "0",
-                        "OPENPLUS_WEBHOOK_THREADS", "0", "OPENPLUS_CHANGE_PRUNE_INTERVAL", "0"));
+                        "OPENPLUS_WEBHOOK_THREADS", "0", "OPENPLUS_CHANGE_PRUNE_INTERVAL", "0",
+                        "OPENPLUS_FHIR_EXPORT_THREADS", "0", "OPENPLUS_FHIR_EXPORT_CLEANUP_INTERVAL", "0"));
                 Database database = Database.open(config, true);
                 Application application = Application.start(config, database, ProbeResource.install(database.dsl()));
                 instance = new TestServer(config, database, application);
@@ -124,7 +126,9 @@ public final class TestServer {
                 "OPENPLUS_DATA_DIR", unusedDataDir.toString(),
                 "OPENPLUS_PORT", "0",
                 "OPENPLUS_WEBHOOK_THREADS", "0",
-                "OPENPLUS_CHANGE_PRUNE_INTERVAL", "0"));
+                "OPENPLUS_CHANGE_PRUNE_INTERVAL", "0",
+                "OPENPLUS_FHIR_EXPORT_THREADS", "0",
+                "OPENPLUS_FHIR_EXPORT_CLEANUP_INTERVAL", "0"));
     }
 
     public Api api() {
