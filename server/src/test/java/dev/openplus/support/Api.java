@@ -25,6 +25,10 @@ public final class Api {
         this.baseUrl = baseUrl;
     }
 
+    public String baseUrl() {
+        return baseUrl;
+    }
+
     /** A response with its body parsed when it is JSON. */
     public record Response(int status, java.net.http.HttpHeaders headers, String body) {
         public JsonNode json() {
