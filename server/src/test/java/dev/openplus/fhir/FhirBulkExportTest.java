@@ -250,6 +250,37 @@ class FhirBulkExportTest {
         assertThat(future.get("output")).isEmpty();
     }
 
+    /**
+     * The rule of transactionTime: a write whose transaction was open at kick-off is not in that export (it had not
+     * committed), and its rows' updated_at (here the transaction's start, the earliest a writer can stamp) lies
+     * before the kick-off; a follow-up export with _since = the manifest's transactionTime still finds it.
+     */
+    @Test
+    void aWriteOpenAtKickOffIsInTheFollowUpFromTransactionTime() throws Exception {
+        String patient = patientsA.get(1);
+        try (java.sql.Connection writer = server.database.dedicatedConnection()) {
+            writer.setAutoCommit(false);
+            try (var statement = writer.prepareStatement(
+                    "update patient set first_name = 'Latecommitter', updated_at = now() where id = ?")) {
+                statement.setString(1, patient);
+                assertThat(statement.executeUpdate()).isEqualTo(1);
+            }
+            Thread.sleep(20); // the kick-off's own clock is later than the open transaction's start
+            JsonNode first = manifest(kickOff("/fhir/r4/Patient/$export?_type=Patient", tenant.token()),
+                    tenant.token());
+            assertThat(download(first, tenant.token()).get("Patient")).noneMatch(resource -> ((org.hl7.fhir.r4.model.Patient)
+                    resource).getNameFirstRep().getGivenAsSingleString().equals("Latecommitter"));
+            writer.commit();
+
+            String transactionTime = first.get("transactionTime").asText();
+            Map<String, List<Resource>> followUp = download(manifest(kickOff("/fhir/r4/Patient/$export?_type=Patient"
+                    + "&_since=" + transactionTime, tenant.token()), tenant.token()), tenant.token());
+            assertThat(followUp.get("Patient")).anyMatch(resource -> resource.getIdElement().getIdPart().equals(patient)
+                    && ((org.hl7.fhir.r4.model.Patient) resource).getNameFirstRep().getGivenAsSingleString()
+                            .equals("Latecommitter"));
+        }
+    }
+
     @Test
     void aGroupScopedClientsExportHoldsOnlyItsGroupsPatientsAndTheirData() throws Exception {
         Map<String, List<Resource>> scoped = download(manifest(kickOff("/fhir/r4/Patient/$export", groupScopedToken),

@@ -31,6 +31,8 @@ class TenantIsolationSuiteTest {
     static String proberOrganization;
     static String groupScopedToken;
     static String revokedToken;
+    /** A Bulk Data export the hidden organization's client started (queued: the shared server writes none). */
+    static String hiddenExport;
     static String expiredToken;
     /** The hidden side's reward data: in the group-scoped client's group, and outside it. */
     static Map<String, String> hiddenRewards = new java.util.HashMap<>();
@@ -233,6 +235,11 @@ class TenantIsolationSuiteTest {
         rewardData(alpha.token(), outOfScopeGroup, outOfScopePatient, "Hidden Second Group Steps", outOfScopeRewards);
         care = carePlan(alpha.token(), patient);
         outOfScopeCare = carePlan(alpha.token(), outOfScopePatient);
+        Api.Response export = api.sendOutsideContract("GET", "/fhir/r4/Patient/$export", alpha.token(), null, null,
+                List.of("Prefer", "respond-async"));
+        assertThat(export.status()).as(export.body()).isEqualTo(202);
+        String location = export.header("Content-Location").orElseThrow();
+        hiddenExport = location.substring(location.lastIndexOf('/') + 1);
 
         String[] owners = {patient, outOfScopePatient};
         for (int i = 0; i < 2; i++) {
@@ -466,6 +473,13 @@ class TenantIsolationSuiteTest {
         for (String search : List.of("Observation", "CarePlan", "Appointment", "QuestionnaireResponse")) {
             probes.add(new Probe(caller, "GET", "/fhir/r4/" + search + "?patient=" + patient, null, 403, "Forbidden"));
         }
+        // Bulk Data: the hidden group's export, and the status and files of an export another client started.
+        probes.add(new Probe(caller, "GET", "/fhir/r4/Group/" + group + "/$export", null, 404, "ResourceNotFound"));
+        probes.add(new Probe(caller, "GET", "/fhir/r4/$export-status/" + hiddenExport, null, 404, "ResourceNotFound"));
+        probes.add(new Probe(caller, "DELETE", "/fhir/r4/$export-status/" + hiddenExport, null, 404,
+                "ResourceNotFound"));
+        probes.add(new Probe(caller, "GET", "/fhir/r4/$export-file/" + hiddenExport + "/Patient-1.ndjson", null, 404,
+                "ResourceNotFound"));
     }
 
     /** FHIR's OperationOutcome issue code of an error code of /pub. */
@@ -483,7 +497,9 @@ class TenantIsolationSuiteTest {
     void anotherTenantsDataIsNeverServed(Probe probe) {
         String token = probe.caller().equals("group-scoped client") ? groupScopedToken : otherOrganizationToken;
         boolean fhir = probe.path().startsWith("/fhir/");
-        Api.Response response = fhir ? api.sendOutsideContract(probe.method(), probe.path(), token, null, null, List.of())
+        // Prefer: respond-async on every FHIR probe, so that a Bulk Data kick-off goes as far as its group.
+        Api.Response response = fhir ? api.sendOutsideContract(probe.method(), probe.path(), token, null, null,
+                List.of("Prefer", "respond-async"))
                 : api.send(probe.method(), probe.path(), token, probe.body() == null ? null : Api.JSON_API, probe.body(),
                         List.of());
         assertThat(response.status()).as(response.body()).isEqualTo(probe.status());
@@ -614,7 +630,8 @@ class TenantIsolationSuiteTest {
                 continue;
             }
             requests.add(new String[] {parts[0], path.replace("{id}", "000000000000000000000000")
-                    .replace("{type}", "Patient")});
+                    .replace("{type}", "Patient").replace("{job}", "000000000000000000000000")
+                    .replace("{file}", "Patient-1.ndjson")});
         }
         List<Arguments> arguments = new ArrayList<>();
         for (String[] request : requests) {
