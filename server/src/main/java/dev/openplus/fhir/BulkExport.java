@@ -42,6 +42,10 @@ public final class BulkExport {
     /** The types a kick-off without {@code _type} exports: the patient compartment's. */
     static final List<String> PATIENT_TYPES = List.of("Patient", "Observation", "CarePlan", "Appointment",
             "QuestionnaireResponse");
+    /** The Bulk Data IG's operation definitions of the kick-offs served, by the type they run on. */
+    static final Map<String, String> OPERATIONS = Map.of(
+            "Patient", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export",
+            "Group", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export");
     static final Set<String> OUTPUT_FORMATS = Set.of(ExportWorkers.MEDIA_TYPE, "application/ndjson", "ndjson");
     private static final DateTimeFormatter INSTANT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX");
     private static final Set<String> PARAMETERS = Set.of("_outputFormat", "_type", "_since");

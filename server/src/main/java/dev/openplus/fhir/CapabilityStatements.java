@@ -32,7 +32,7 @@ final class CapabilityStatements {
                 .setFhirVersion(FHIRVersion._4_0_1).setPublisher("OpenPlus");
         statement.addFormat("application/fhir+json").addFormat("json");
         statement.getSoftware().setName("OpenPlus");
-        statement.getImplementation().setDescription("OpenPlus FHIR R4 (read and search)").setUrl(baseUrl);
+        statement.getImplementation().setDescription("OpenPlus FHIR R4 (read, search and Bulk Data export)").setUrl(baseUrl);
         CapabilityStatement.CapabilityStatementRestComponent rest = statement.addRest()
                 .setMode(CapabilityStatement.RestfulCapabilityMode.SERVER);
         rest.getSecurity().addService(new CodeableConcept().addCoding(new Coding(
@@ -55,7 +55,12 @@ final class CapabilityStatements {
                         .setDocumentation(parameter.documentation());
             }
             type.includes().keySet().forEach(resource::addSearchInclude);
+            String export = BulkExport.OPERATIONS.get(type.name());
+            if (export != null) {
+                resource.addOperation().setName("export").setDefinition(export);
+            }
         }
+        statement.addInstantiates("http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data");
         return FhirJson.encode(statement);
     }
 

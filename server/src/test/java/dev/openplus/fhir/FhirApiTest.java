@@ -180,6 +180,11 @@ class FhirApiTest {
         assertThat(observation.at("/searchInclude/0").asText()).isEqualTo("Observation:patient");
         assertThat(observation.at("/supportedProfile").toString()).contains("http://hl7.org/fhir/StructureDefinition/bp");
         assertThat(statement.at("/rest/0/resource/0/interaction").toString()).contains("read").contains("search-type");
+        assertThat(statement.at("/rest/0/resource/0/operation/0/definition").asText())
+                .isEqualTo("http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export");
+        assertThat(statement.at("/rest/0/resource/3/operation/0/definition").asText())
+                .isEqualTo("http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export");
+        assertThat(statement.at("/rest/0/resource/4/operation").isMissingNode()).isTrue();
     }
 
     @Test
