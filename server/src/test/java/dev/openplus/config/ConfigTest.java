@@ -76,4 +76,28 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.fromMap(Map.of("OPENPLUS_CHANGE_PRUNE_INTERVAL", "often")))
                 .hasMessageContaining("OPENPLUS_CHANGE_PRUNE_INTERVAL");
     }
+
+    @Test
+    void bulkDataExportsGoUnderTheDataDirectoryByDefaultAndAreKeptADay() {
+        Config.FhirExport defaults = Config.fromMap(Map.of("OPENPLUS_DATA_DIR", "/srv/openplus")).fhirExport();
+        assertThat(defaults.directory()).isEqualTo(java.nio.file.Path.of("/srv/openplus/fhir-export"));
+        assertThat(defaults.ttl()).isEqualTo(java.time.Duration.ofHours(24));
+        assertThat(defaults.threads()).isEqualTo(2);
+        assertThat(defaults.pollInterval()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(defaults.cleanupInterval()).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(defaults.fileResources()).isEqualTo(100_000);
+        Config.FhirExport set = Config.fromMap(Map.of("OPENPLUS_FHIR_EXPORT_DIR", "/exports", "OPENPLUS_FHIR_EXPORT_TTL",
+                "2h", "OPENPLUS_FHIR_EXPORT_THREADS", "0", "OPENPLUS_FHIR_EXPORT_POLL_INTERVAL", "0",
+                "OPENPLUS_FHIR_EXPORT_CLEANUP_INTERVAL", "0", "OPENPLUS_FHIR_EXPORT_FILE_RESOURCES", "10")).fhirExport();
+        assertThat(set.directory()).isEqualTo(java.nio.file.Path.of("/exports"));
+        assertThat(set.ttl()).isEqualTo(java.time.Duration.ofHours(2));
+        assertThat(set.threads()).isZero();
+        assertThat(set.polling()).isFalse();
+        assertThat(set.cleaningUp()).isFalse();
+        assertThat(set.fileResources()).isEqualTo(10);
+        assertThatThrownBy(() -> Config.fromMap(Map.of("OPENPLUS_FHIR_EXPORT_TTL", "0")))
+                .hasMessageContaining("OPENPLUS_FHIR_EXPORT_TTL");
+        assertThatThrownBy(() -> Config.fromMap(Map.of("OPENPLUS_FHIR_EXPORT_FILE_RESOURCES", "0")))
+                .hasMessageContaining("OPENPLUS_FHIR_EXPORT_FILE_RESOURCES");
+    }
 }
