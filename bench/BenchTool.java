@@ -41,6 +41,7 @@ public final class BenchTool {
                     Integer.parseInt(args[6]), Path.of(args[7]), args.length > 8 ? args[8] : "seed");
             case "export" -> export(args);
             case "feed" -> feed(args);
+            case "fhir-export" -> fhirExport(args);
             case "touch" -> System.out.println(touch(args[1], args[2], Path.of(args[3]), Double.parseDouble(args[4])));
             case "capture-fetch" -> captureFetch(Path.of(args[1]), Long.parseLong(args[2]), args[3], args[4], Path.of(args[5]));
             case "check-copy" -> checkCopy(args[1], args[2]);
@@ -243,6 +244,83 @@ public final class BenchTool {
             Files.writeString(Path.of(args[5]), cursor + "\n" + cursorRow + "\n");
         }
         System.out.printf("%d %.3f %.1f %d%n", rows, seconds, firstPageNanos / 1e6, pages);
+    }
+
+    /**
+     * A FHIR Bulk Data export as a client runs it: args[3] the _type, args[4] the /pub list (page[size]=0 is added)
+     * whose meta.count the export must match. Kicks off GET /fhir/r4/Patient/$export?_type=TYPE with Prefer:
+     * respond-async, polls the status URL every 100 ms until 200, downloads every file of the manifest (streamed,
+     * lines counted, each checked to be a resource of the type), then DELETEs the export (its files leave the data
+     * directory). Prints "resources seconds written_seconds files": seconds from the kick-off to the last file
+     * downloaded, written_seconds to the manifest. Void if a request fails or the count differs from meta.count.
+     */
+    static void fhirExport(String[] args) throws Exception {
+        String base = args[1];
+        String token = args[2];
+        String type = args[3];
+        send(HttpRequest.newBuilder(URI.create(base + "/ready")).GET().build(), 200);
+        HttpResponse<byte[]> counted = HTTP.send(get(base + args[4] + "&page[size]=0", token),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (counted.statusCode() != 200) {
+            voidRun(args[4] + " answered " + counted.statusCode());
+        }
+        long expected = JSON.readTree(counted.body()).at("/meta/count").asLong(-1);
+        String prefix = "{\"resourceType\":\"" + type + "\"";
+        long start = System.nanoTime();
+        HttpResponse<byte[]> kickOff = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/fhir/r4/Patient/$export?_type="
+                + type)).header("Authorization", "Bearer " + token).header("Accept", "application/fhir+json")
+                .header("Prefer", "respond-async").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (kickOff.statusCode() != 202) {
+            voidRun("the kick-off answered " + kickOff.statusCode() + ": " + new String(kickOff.body()));
+        }
+        String status = kickOff.headers().firstValue("Content-Location").orElse(null);
+        if (status == null) {
+            voidRun("the kick-off's 202 has no Content-Location");
+        }
+        JsonNode manifest = null;
+        while (manifest == null) {
+            HttpResponse<byte[]> polled = HTTP.send(get(status, token), HttpResponse.BodyHandlers.ofByteArray());
+            if (polled.statusCode() == 200) {
+                manifest = JSON.readTree(polled.body());
+            } else if (polled.statusCode() == 202) {
+                Thread.sleep(100);
+            } else {
+                voidRun("the status answered " + polled.statusCode() + ": " + new String(polled.body()));
+            }
+        }
+        double written = (System.nanoTime() - start) / 1e9;
+        long resources = 0;
+        int files = 0;
+        for (JsonNode output : manifest.get("output")) {
+            HttpResponse<java.io.InputStream> file = HTTP.send(get(output.get("url").asText(), token),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            if (file.statusCode() != 200) {
+                voidRun(output.get("url").asText() + " answered " + file.statusCode());
+            }
+            long lines = 0;
+            try (java.io.BufferedReader reader = new java.io.BufferedReader(new java.io.InputStreamReader(file.body(),
+                    java.nio.charset.StandardCharsets.UTF_8), 1 << 16)) {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    if (!line.startsWith(prefix)) {
+                        voidRun("a line of " + output.get("url").asText() + " is not a " + type + ": "
+                                + line.substring(0, Math.min(80, line.length())));
+                    }
+                    lines++;
+                }
+            }
+            if (lines != output.get("count").asLong()) {
+                voidRun(output.get("url").asText() + " has " + lines + " lines, its count says " + output.get("count"));
+            }
+            resources += lines;
+            files++;
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        HTTP.send(HttpRequest.newBuilder(URI.create(status)).header("Authorization", "Bearer " + token).DELETE().build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (resources != expected) {
+            voidRun("the export holds " + resources + " " + type + " resources, " + args[4] + " counts " + expected);
+        }
+        System.out.printf("%d %.3f %.3f %d%n", resources, seconds, written, files);
     }
 
     private static void voidRun(String why) {

@@ -248,7 +248,8 @@ public final class BulkExport {
     private static String query(Map<String, List<String>> parameters) {
         StringBuilder query = new StringBuilder();
         parameters.forEach((name, values) -> values.forEach(value -> query.append(query.isEmpty() ? '?' : '&')
-                .append(name).append('=').append(java.net.URLEncoder.encode(value, StandardCharsets.UTF_8))));
+                .append(name).append('=').append(java.net.URLEncoder.encode(value, StandardCharsets.UTF_8)
+                        .replace("%2C", ",").replace("%3A", ":").replace("%2F", "/"))));
         return query.toString();
     }
 
