@@ -140,7 +140,8 @@ public final class ChangeFeed {
                 where = where.and(DSL.condition("c.patient_id = any({0})",
                         DSL.val(patients.toArray(String[]::new), SQLDataType.CHAR(24).array())));
             }
-            changes = merge(dsl, scope, where, types.isEmpty() ? fedTypes : types, limit + 1);
+            // A type named twice is walked once (a second walk would return its changes twice).
+            changes = merge(dsl, scope, where, types.isEmpty() ? fedTypes : new LinkedHashSet<>(types), limit + 1);
         }
         boolean full = changes.size() > limit;
         if (full) {

@@ -100,6 +100,10 @@ class ChangeFeedPlanTest {
         assertThat(second.changes()).extracting(ChangeFeed.Change::resourceId)
                 .containsExactly("0000000000000000000000a2");
         assertRowsRead(statements, 2 + ChangeResource.typeNames(Application.registry()).size());
+        // A type named twice is one walk: each change once.
+        assertThat(feed.page(capturing(new ArrayList<>()), scope, ChangeFeed.Cursor.START, 10,
+                List.of("patient", "patient")).changes()).extracting(ChangeFeed.Change::resourceId)
+                .containsExactly("0000000000000000000000a1", "0000000000000000000000a2");
     }
 
     @Test
